@@ -1,0 +1,312 @@
+"""The SSH layer: one paramiko connection to a target, commands under a deadline, SFTP upload.
+
+Rules (see docs/validation.md and the QEMU notes on paramiko):
+- every command has a deadline; stdout and stderr are drained together while waiting, so
+  outputs beyond paramiko's ~2 MiB window cannot deadlock (paramiko #448, #1778), and the
+  exit status is never waited for with ``recv_exit_status()`` (ignores timeouts, #1815);
+- only connecting is retried (short per-attempt timeouts under one overall deadline): a
+  command is never re-run, since it may have had effects;
+- host keys are checked: against a pinned key/fingerprint, or against known_hosts, where an
+  unknown host is refused unless ``accept_new_host_key`` (first contact) is given; a changed
+  key is always refused;
+- commands given as argument lists are quoted with ``shlex.quote``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import select
+import shlex
+import socket
+import time
+from pathlib import Path
+from typing import Optional, Sequence, Union
+
+import paramiko
+
+Command = Union[str, Sequence[str]]
+
+
+class SSHError(Exception):
+    """Base of the SSH layer's errors; the message says what failed and what to do."""
+
+
+class ConnectError(SSHError):
+    """The target could not be reached or refused us within the connect deadline."""
+
+
+class HostKeyError(ConnectError):
+    """The target's host key is unknown or differs from the expected one (never retried)."""
+
+
+class AuthError(ConnectError):
+    """The target refused our key (never retried)."""
+
+
+class TargetLost(SSHError):
+    """The connection dropped while a command or upload was running."""
+
+
+class CommandTimeout(SSHError):
+    """A command did not finish within its deadline; carries what it printed so far."""
+
+    def __init__(self, message: str, stdout: bytes = b"", stderr: bytes = b""):
+        super().__init__(message)
+        self.stdout = stdout
+        self.stderr = stderr
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """Where and how to reach a target over SSH."""
+    host: str
+    port: int = 22
+    username: str = "root"
+    key_filename: Optional[str] = None
+    # A pinned host key: an OpenSSH public key line ("ssh-ed25519 AAAA...") or a SHA256
+    # fingerprint ("SHA256:..."). When set, known_hosts is not consulted.
+    host_key: Optional[str] = None
+    known_hosts: Optional[str] = None  # default: ~/.ssh/known_hosts
+    accept_new_host_key: bool = False
+
+    @property
+    def display(self) -> str:
+        return f"{self.username}@{self.host}:{self.port}"
+
+
+@dataclasses.dataclass
+class CommandResult:
+    command: str
+    exit_status: int  # -1 when the remote process ended without one (killed by a signal)
+    stdout: bytes
+    stderr: bytes
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_status == 0
+
+    @property
+    def out(self) -> str:
+        return self.stdout.decode("utf-8", "replace")
+
+    @property
+    def err(self) -> str:
+        return self.stderr.decode("utf-8", "replace")
+
+
+def quote_command(command: Command) -> str:
+    """A shell command line: strings are passed as written (already a shell command),
+    argument lists are quoted word by word."""
+    if isinstance(command, str):
+        return command
+    return " ".join(shlex.quote(str(word)) for word in command)
+
+
+def host_key_line(key: paramiko.PKey) -> str:
+    return f"{key.get_name()} {key.get_base64()}"
+
+
+def _matches_pin(key: paramiko.PKey, pin: str) -> bool:
+    pin = pin.strip()
+    if pin.startswith("SHA256:"):
+        return key.fingerprint.rstrip("=") == pin.rstrip("=")
+    words = pin.split()
+    if len(words) >= 2:
+        return words[0] == key.get_name() and words[1] == key.get_base64()
+    raise HostKeyError(f"pinned host key {pin!r} is neither 'SHA256:<base64>' nor "
+                       "'<type> <base64>' (an OpenSSH public key line)")
+
+
+class _PinnedKeyPolicy(paramiko.MissingHostKeyPolicy):
+    def __init__(self, pin: str):
+        self.pin = pin
+
+    def missing_host_key(self, client, hostname, key):
+        if not _matches_pin(key, self.pin):
+            raise HostKeyError(
+                f"host key mismatch for {hostname}: the target offered {key.get_name()} "
+                f"{key.fingerprint}, expected {self.pin}. The target is not the one you meant "
+                "(or it was rebuilt): check it, then pin its new key")
+
+
+class _AcceptNewPolicy(paramiko.MissingHostKeyPolicy):
+    """First contact: trust an unknown key and remember it (like StrictHostKeyChecking=accept-new)."""
+
+    def __init__(self, known_hosts: Path):
+        self.known_hosts = known_hosts
+
+    def missing_host_key(self, client, hostname, key):
+        client.get_host_keys().add(hostname, key.get_name(), key)
+        self.known_hosts.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.known_hosts, "a") as f:
+            f.write(f"{hostname} {host_key_line(key)}\n")
+
+
+class _RejectUnknownPolicy(paramiko.MissingHostKeyPolicy):
+    def __init__(self, known_hosts: Path):
+        self.known_hosts = known_hosts
+
+    def missing_host_key(self, client, hostname, key):
+        raise HostKeyError(
+            f"unknown host key for {hostname} ({key.get_name()} {key.fingerprint}), not in "
+            f"{self.known_hosts}. Verify it, then pin it with --host-key, add it to known_hosts, "
+            "or allow first contact with --accept-new-host-key")
+
+
+# Errors worth another connect attempt: the target is not (yet) listening, or QEMU's user
+# network accepted the TCP connection before the guest's sshd was up (banner errors).
+_RETRYABLE = (OSError, EOFError, paramiko.SSHException)
+
+
+class Session:
+    """An open SSH connection to a target. Use ``Session.connect(target, deadline_s)``."""
+
+    def __init__(self, target: Target, client: paramiko.SSHClient):
+        self.target = target
+        self._client = client
+        self._sftp: Optional[paramiko.SFTPClient] = None
+
+    # -- connecting --------------------------------------------------------------------
+    @classmethod
+    def connect(cls, target: Target, deadline_s: float = 30.0, attempt_timeout_s: float = 2.0,
+                banner_timeout_s: float = 3.0) -> "Session":
+        """Connect, retrying transient failures until ``deadline_s`` has passed."""
+        end = time.monotonic() + deadline_s
+        last: Optional[BaseException] = None
+        attempts = 0
+        while True:
+            attempts += 1
+            client = cls._new_client(target)
+            try:
+                client.connect(
+                    target.host, port=target.port, username=target.username,
+                    key_filename=target.key_filename,
+                    look_for_keys=target.key_filename is None,
+                    allow_agent=target.key_filename is None,
+                    timeout=attempt_timeout_s, banner_timeout=banner_timeout_s,
+                    auth_timeout=max(5.0, attempt_timeout_s))
+                transport = client.get_transport()
+                transport.set_keepalive(5)
+                return cls(target, client)
+            except HostKeyError:
+                client.close()
+                raise
+            except paramiko.BadHostKeyException as e:
+                client.close()
+                raise HostKeyError(
+                    f"host key mismatch for {target.display}: known_hosts has "
+                    f"{e.expected_key.get_name()} {e.expected_key.fingerprint}, the target offered "
+                    f"{e.key.get_name()} {e.key.fingerprint}. If the target was rebuilt, remove its "
+                    "old line from known_hosts (ssh-keygen -R); otherwise do not trust it") from None
+            except paramiko.AuthenticationException as e:
+                client.close()
+                raise AuthError(f"{target.display} refused authentication as {target.username!r} "
+                                f"({e}); check --key and the target's authorized_keys") from None
+            except _RETRYABLE as e:
+                client.close()
+                last = e
+            left = end - time.monotonic()
+            if left <= 0:
+                raise ConnectError(f"cannot connect to {target.display} within {deadline_s:.0f} s "
+                                   f"({attempts} attempts; last error: {last or 'timeout'})")
+            time.sleep(min(0.5, left))
+
+    @staticmethod
+    def _new_client(target: Target) -> paramiko.SSHClient:
+        client = paramiko.SSHClient()
+        if target.host_key:
+            client.set_missing_host_key_policy(_PinnedKeyPolicy(target.host_key))
+            return client
+        known = Path(target.known_hosts or Path.home() / ".ssh" / "known_hosts")
+        if known.exists():
+            client.load_host_keys(str(known))
+        client.set_missing_host_key_policy(
+            _AcceptNewPolicy(known) if target.accept_new_host_key else _RejectUnknownPolicy(known))
+        return client
+
+    # -- state -------------------------------------------------------------------------
+    @property
+    def alive(self) -> bool:
+        transport = self._client.get_transport()
+        return transport is not None and transport.is_active()
+
+    def close(self) -> None:
+        if self._sftp is not None:
+            try:
+                self._sftp.close()
+            except Exception:  # the connection may already be gone
+                pass
+        self._client.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- commands ----------------------------------------------------------------------
+    def run(self, command: Command, timeout_s: float = 60.0, stdin: Optional[bytes] = None) -> CommandResult:
+        """Run a command and return its status and outputs, or raise CommandTimeout/TargetLost."""
+        line = quote_command(command)
+        start = time.monotonic()
+        end = start + timeout_s
+        transport = self._client.get_transport()
+        if transport is None or not transport.is_active():
+            raise TargetLost(f"connection to {self.target.display} is closed")
+        try:
+            chan = transport.open_session(timeout=min(timeout_s, 10.0))
+            chan.exec_command(line)
+            if stdin:
+                chan.sendall(stdin)
+            chan.shutdown_write()
+        except (paramiko.SSHException, EOFError, OSError) as e:
+            raise self._lost(line, e) from None
+        out, err = bytearray(), bytearray()
+        try:
+            while True:
+                moved = False
+                while chan.recv_ready():
+                    out += chan.recv(1 << 16)
+                    moved = True
+                while chan.recv_stderr_ready():
+                    err += chan.recv_stderr(1 << 16)
+                    moved = True
+                if chan.exit_status_ready() and not chan.recv_ready() and not chan.recv_stderr_ready():
+                    break
+                if not transport.is_active():
+                    raise self._lost(line, None)
+                left = end - time.monotonic()
+                if left <= 0:
+                    raise CommandTimeout(f"{line!r} did not finish within {timeout_s:g} s",
+                                         bytes(out), bytes(err))
+                if not moved:
+                    # The channel's pipe wakes us on stdout, stderr and close; the short cap
+                    # only bounds the reaction time to a transport that died silently.
+                    select.select([chan], [], [], min(left, 0.25))
+        except (socket.error, EOFError) as e:
+            raise self._lost(line, e) from None
+        finally:
+            chan.close()
+        if chan.exit_status == -1 and not transport.is_active():
+            raise self._lost(line, None)  # closed by a dying connection, not by the command
+        return CommandResult(line, chan.exit_status, bytes(out), bytes(err), time.monotonic() - start)
+
+    def _lost(self, line: str, cause: Optional[BaseException]) -> TargetLost:
+        why = f": {cause}" if cause else ""
+        return TargetLost(f"connection to {self.target.display} dropped while running {line!r}{why}")
+
+    # -- files -------------------------------------------------------------------------
+    def put(self, local: Union[str, os.PathLike], remote: str, timeout_s: float = 60.0) -> None:
+        """Upload a file with SFTP (the target needs an sftp-server, e.g. dropbear + openssh-sftp-server)."""
+        try:
+            if self._sftp is None:
+                self._sftp = self._client.open_sftp()
+            self._sftp.get_channel().settimeout(timeout_s)
+            self._sftp.put(os.fspath(local), remote)
+        except socket.timeout:
+            raise CommandTimeout(f"upload of {local} to {remote} did not finish within {timeout_s:g} s") from None
+        except (EOFError, paramiko.SSHException, OSError) as e:
+            if not self.alive:
+                raise self._lost(f"sftp put {remote}", e) from None
+            raise SSHError(f"upload of {local} to {self.target.display}:{remote} failed: {e}") from None
