@@ -1,0 +1,385 @@
+"""The check table: what "a working Hailo target" means, one row per check.
+
+The first rows are the HailoRT guide's §10.6 table ("Validating the Integration's Success"),
+then the checks users need beyond it (guide §3.5-3.6, runtime spec §14). A row names the check,
+where its rule comes from, the profiles it does not apply to (with the reason: such a check is
+reported as SKIP, never dropped), its deadline, and a probe. A probe runs commands through the
+``Context`` and returns the PASS detail, or raises ``Failed`` (FAIL) or ``NotApplicable`` (SKIP).
+To add a check: write a probe and add a row to ``CHECKS``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import shlex
+from pathlib import Path
+from typing import Callable, Dict, Mapping, Optional, Tuple
+
+PROFILES = ("hardware", "simulated")
+HAILORT_VERSION = "4.21.0"
+TARGET_SCRIPTS = Path(__file__).resolve().parent / "target_scripts"
+
+# Models of the runtime's sample generator (python3 -m hailort_sim.hef.samples OUTDIR) and the
+# simulated device's contract for them (runtime spec §17.3-4): the shortcut net is an identity.
+IDENTITY_MODEL = "shortcut_net"
+DETERMINISTIC_MODEL = "resnet_v1_18"
+
+
+class Failed(Exception):
+    """The check ran and the target does not meet it."""
+
+
+class NotApplicable(Exception):
+    """The check does not apply to this target or run (reported as SKIP with the reason)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Check:
+    id: str
+    title: str
+    source: str                      # where the rule comes from
+    probe: Callable[["Context"], str]
+    skip: Mapping[str, str] = dataclasses.field(default_factory=dict)  # profile -> reason
+    timeout_s: float = 60.0
+
+
+class Context:
+    """What a probe sees: the target (any object with ``run``/``put``, see ssh.Session), the
+    profile, the local HEFs to copy, and a per-run memo so a command several checks need
+    (``hailortcli --version``, identify) runs once."""
+
+    def __init__(self, transport, profile: str, hefs: Optional[Dict[str, Path]] = None,
+                 hardware_hef: Optional[Path] = None):
+        self.transport = transport
+        self.profile = profile
+        self.hefs = dict(hefs or {})          # model name -> local file
+        self.hardware_hef = hardware_hef      # --hef: a HEF compiled for the real device
+        self.timeout_s = 60.0                 # set by the runner per check
+        self._memo: Dict[str, object] = {}
+        self._remote_dir: Optional[str] = None
+        self._uploaded: Dict[Path, str] = {}
+
+    def run(self, command, timeout_s: Optional[float] = None, memo: bool = False):
+        """Run a command on the target (a string is a shell line, a list is quoted)."""
+        from .ssh import quote_command
+        line = quote_command(command)
+        if memo and line in self._memo:
+            return self._memo[line]
+        result = self.transport.run(line, timeout_s=min(timeout_s or self.timeout_s, self.timeout_s))
+        if memo:
+            self._memo[line] = result
+        return result
+
+    def must(self, command, what: str, memo: bool = False):
+        """Run a command that has to succeed; a failure is the check's FAIL, with stderr."""
+        r = self.run(command, memo=memo)
+        if r.exit_status != 0:
+            raise Failed(f"{what} failed (exit {r.exit_status}): {_tail(r.err or r.out)}")
+        return r
+
+    def remote_dir(self) -> str:
+        if self._remote_dir is None:
+            r = self.run("mktemp -d /tmp/hailo-validate.XXXXXX")
+            if r.exit_status != 0 or not r.out.strip():
+                raise Failed(f"cannot make a working directory on the target: {_tail(r.err)}")
+            self._remote_dir = r.out.strip()
+        return self._remote_dir
+
+    def upload(self, local: Path) -> str:
+        """Copy a file to the target's working directory once; returns its remote path."""
+        local = Path(local)
+        if local not in self._uploaded:
+            remote = f"{self.remote_dir()}/{local.name}"
+            self.transport.put(local, remote, timeout_s=self.timeout_s)
+            self._uploaded[local] = remote
+        return self._uploaded[local]
+
+    def cleanup(self, timeout_s: float = 10.0) -> None:
+        if self._remote_dir is not None:
+            self.transport.run(f"rm -rf {shlex.quote(self._remote_dir)}", timeout_s=timeout_s)
+
+    def sample_hef(self, model: str) -> Path:
+        if model not in self.hefs:
+            raise Failed(f"no sample HEF {model}.hef on the host (the runtime's sample generator "
+                         f"made {', '.join(sorted(self.hefs)) or 'none'})")
+        return self.hefs[model]
+
+
+def _tail(text: str, limit: int = 300) -> str:
+    text = text.strip()
+    lines = [line for line in text.splitlines() if line.strip()]
+    tail = " | ".join(lines[-3:]) if lines else "(no output)"
+    return tail if len(tail) <= limit else "..." + tail[-limit:]
+
+
+def _version(text: str) -> Optional[str]:
+    m = re.search(r"\b(\d+\.\d+\.\d+)\b", text)
+    return m.group(1) if m else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Probes. Each returns the PASS detail or raises Failed/NotApplicable.
+
+def _library_version(ctx: Context) -> Tuple[str, str]:
+    """(version, where) of the HailoRT library: libhailort.so on hardware; the simulated
+    runtime's library (the hailort_sim package, which plays libhailort's part) otherwise."""
+    if ctx.profile == "hardware":
+        r = ctx.run("readlink -f /usr/lib/libhailort.so", memo=True)
+        path = r.out.strip()
+        if r.exit_status != 0 or not path:
+            raise Failed("/usr/lib/libhailort.so does not exist (install libhailort)")
+        if ctx.run(["test", "-f", path]).exit_status != 0:
+            raise Failed(f"/usr/lib/libhailort.so points to {path}, which is not a file")
+        version = _version(Path(path).name)
+        if not version:
+            raise Failed(f"cannot tell the library version from {path} (expected libhailort.so.X.Y.Z)")
+        return version, path
+    r = ctx.must(["python3", "-c", "import os, hailort_sim as m; "
+                  "print(m.__version__, os.path.dirname(m.__file__))"],
+                 "importing the runtime library (hailort_sim)", memo=True)
+    version, _, where = r.out.strip().partition(" ")
+    return version, where
+
+
+def probe_libhailort(ctx: Context) -> str:
+    version, where = _library_version(ctx)
+    if version != HAILORT_VERSION:
+        raise Failed(f"library version {version} at {where}, expected {HAILORT_VERSION}")
+    return f"{where} (version {version})"
+
+
+def probe_hailortcli(ctx: Context) -> str:
+    where = ctx.must("command -v hailortcli", "looking up hailortcli on PATH").out.strip()
+    r = ctx.must(["hailortcli", "--version"], "hailortcli --version", memo=True)
+    if not re.search(r"HailoRT-CLI version \d+\.\d+\.\d+", r.out):
+        raise Failed(f"hailortcli --version printed {_tail(r.out)!r}, not 'HailoRT-CLI version X.Y.Z'")
+    return f"{where}: {r.out.strip()}"
+
+
+def probe_pyhailort(ctx: Context) -> str:
+    # The names of the guide's Python flows (§5.3-5.6), and numpy, which they need.
+    code = ("import numpy, hailo_platform as h; "
+            "from hailo_platform import VDevice, HEF, Device, InferVStreams, ConfigureParams, "
+            "InputVStreamParams, OutputVStreamParams, FormatType, HailoSchedulingAlgorithm, "
+            "HailoStreamInterface; print(h.__version__, numpy.__version__, h.__file__)")
+    r = ctx.must(["python3", "-c", code], "importing hailo_platform")
+    version, np_version, where = (r.out.split() + ["", "", ""])[:3]
+    if version != HAILORT_VERSION:
+        raise Failed(f"hailo_platform {version} at {where}, expected {HAILORT_VERSION}")
+    return f"hailo_platform {version} (numpy {np_version}) at {where}"
+
+
+def _identify(ctx: Context) -> Dict[str, str]:
+    r = ctx.must(["hailo", "fw-control", "identify"], "hailo fw-control identify", memo=True)
+    fields = dict(re.findall(r"^([A-Z][A-Za-z ]+): (.*?)\s*$", r.out, re.M))
+    if "Firmware Version" not in fields or "Device Architecture" not in fields:
+        raise Failed(f"identify printed no board identity: {_tail(r.out)}")
+    return fields
+
+
+def probe_identify(ctx: Context) -> str:
+    f = _identify(ctx)
+    return (f"{f.get('Board Name', '?')}, {f['Device Architecture']}, firmware "
+            f"{f['Firmware Version']}, serial {f.get('Serial Number', '?')}")
+
+
+def probe_scan(ctx: Context) -> str:
+    r = ctx.must(["hailortcli", "scan"], "hailortcli scan", memo=True)
+    devices = re.findall(r"^\[-\] (?:Device|Board IP): (\S+)", r.out, re.M)
+    if not devices:
+        raise Failed(f"scan lists no device: {_tail(r.out + r.err)}")
+    return f"{len(devices)} device(s): {', '.join(devices)}"
+
+
+def probe_firmware_version(ctx: Context) -> str:
+    fw = _version(_identify(ctx)["Firmware Version"])
+    lib, where = _library_version(ctx)
+    if fw != lib:
+        # libhailort accepts only its own firmware/driver version (HAILO_INVALID_DRIVER_VERSION(76)).
+        raise Failed(f"firmware {fw} != library {lib} ({where}): HailoRT needs the exact same "
+                     "version (HAILO_INVALID_DRIVER_VERSION(76)); update the firmware or the library")
+    return f"firmware {fw} == library {lib}"
+
+
+def probe_gstreamer(ctx: Context) -> str:
+    r = ctx.must(["gst-inspect-1.0", "hailo"], "gst-inspect-1.0 hailo (the libgsthailo plugin)")
+    missing = [e for e in ("hailonet", "hailodevicestats") if not re.search(rf"\b{e}\b", r.out)]
+    if missing:
+        raise Failed(f"the hailo GStreamer plugin lacks {', '.join(missing)}: {_tail(r.out)}")
+    return "hailo plugin: hailonet, hailodevicestats"
+
+
+def probe_firmware_file(ctx: Context) -> str:
+    # §10.6 names /lib/firmware/hailo/hailo_fw.bin; the driver loads hailo8_fw.bin (Hailo-8),
+    # hailo15_nnc_fw.bin (Hailo-15) or hailo10h/ files (runtime spec §14.2).
+    r = ctx.run("find /lib/firmware/hailo -name '*.bin' -size +0 2>/dev/null | sort")
+    found = [p for p in r.out.split() if re.search(r"(hailo_fw|hailo8_fw|_nnc_fw|hailo10h/.*)\.bin$", p)]
+    if not found:
+        raise Failed("no Hailo firmware (hailo8_fw.bin, hailo_fw.bin, hailo15_nnc_fw.bin) "
+                     "in /lib/firmware/hailo (install hailo-firmware)")
+    return ", ".join(found)
+
+
+def probe_modinfo(ctx: Context) -> str:
+    r = ctx.must(["modinfo", "hailo_pci"], "modinfo hailo_pci")
+    info = dict(re.findall(r"^(\w+):\s+(.*)$", r.out, re.M))
+    return f"{info.get('filename', '?')} (version {info.get('version', '?')})"
+
+
+def probe_device_nodes(ctx: Context) -> str:
+    r = ctx.run("ls -l /dev/hailo* 2>/dev/null")
+    nodes = re.findall(r"^(c\S+).*\s(/dev/hailo\S*)$", r.out, re.M)
+    if not nodes:
+        raise Failed("no /dev/hailo* character device (is the hailo_pci driver loaded? lsmod | grep hailo_pci)")
+    closed = [n for mode, n in nodes if mode[7:9] != "rw"]
+    if closed:
+        raise Failed(f"{', '.join(closed)} not read/write for all users (the udev rule sets MODE=\"0666\")")
+    return ", ".join(n for _, n in nodes)
+
+
+def probe_udev_rule(ctx: Context) -> str:
+    path = "/etc/udev/rules.d/51-hailo-udev.rules"
+    r = ctx.run(["cat", path])
+    if r.exit_status != 0:
+        raise Failed(f"{path} is missing (the hailo-pci package installs it)")
+    if not re.search(r'SUBSYSTEM=="hailo_chardev".*MODE="0666"', r.out):
+        raise Failed(f'{path} has no SUBSYSTEM=="hailo_chardev", MODE="0666" rule')
+    return f"{path}: hailo_chardev MODE 0666"
+
+
+def probe_sim_config(ctx: Context) -> str:
+    # The simulated device's inventory plays the firmware's part: no valid file, no device.
+    code = ("import configparser, sys; p = configparser.ConfigParser(); "
+            "ok = p.read(sys.argv[1]); "
+            "sys.exit(sys.argv[1] + ': missing') if not ok else None; "
+            "print(' '.join(s + '=' + p[s].get('architecture', '?') for s in p.sections()))")
+    path = "/etc/hailo/hailort-sim.conf"
+    r = ctx.run(["python3", "-c", code, path])
+    if r.exit_status != 0:
+        raise Failed(f"{path} is unreadable: {_tail(r.err)}")
+    devices = [d for d in r.out.split() if d.startswith("device")]
+    if not devices:
+        raise Failed(f"{path} declares no [deviceN] section: the simulated runtime sees no device")
+    return f"{path}: {', '.join(devices)}"
+
+
+def _hef_for(ctx: Context, model: str) -> Path:
+    if ctx.profile == "hardware":
+        if ctx.hardware_hef is None:
+            raise NotApplicable("needs a HEF compiled for this device: give one with --hef")
+        return ctx.hardware_hef
+    return ctx.sample_hef(model)
+
+
+def probe_parse_hef(ctx: Context) -> str:
+    local = _hef_for(ctx, IDENTITY_MODEL)
+    remote = ctx.upload(local)
+    r = ctx.must(["hailortcli", "parse-hef", remote], f"hailortcli parse-hef {local.name}")
+    groups = re.findall(r"^Network group name: ([^,\n]+)", r.out, re.M)
+    streams = re.findall(r"^\s+(Input|Output) +(\S+) ", r.out, re.M)
+    if not groups or not any(k == "Input" for k, _ in streams) or not any(k == "Output" for k, _ in streams):
+        raise Failed(f"parse-hef shows no network group with inputs and outputs: {_tail(r.out)}")
+    if ctx.profile == "simulated" and IDENTITY_MODEL not in groups:
+        raise Failed(f"parse-hef of {local.name} shows network groups {groups}, not {IDENTITY_MODEL}")
+    return (f"{local.name}: {', '.join(groups)}; "
+            + ", ".join(f"{k.lower()} {n}" for k, n in streams))
+
+
+def probe_run(ctx: Context) -> str:
+    local = _hef_for(ctx, IDENTITY_MODEL)
+    remote = ctx.upload(local)
+    frames = 16
+    r = ctx.must(["hailortcli", "run", remote, "--frames-count", str(frames)], f"hailortcli run {local.name}")
+    text = r.out.replace("\r", "\n")
+    result = text.rpartition("> Inference result:")[2]
+    fps = re.findall(r"^\s+FPS: ([\d.]+)", result, re.M)
+    group = re.search(r"Network group: (\S+)", result)
+    if not result.strip() or not fps or not group:
+        raise Failed(f"hailortcli run printed no inference result: {_tail(text)}")
+    if float(fps[0]) <= 0:
+        raise Failed(f"hailortcli run reports FPS {fps[0]}")
+    return f"{group.group(1)}: {frames} frames, FPS {fps[0]}"
+
+
+def _infer_script(ctx: Context, models, *options: str) -> str:
+    script = ctx.upload(TARGET_SCRIPTS / "infer_model.py")
+    args = ["python3", script, *options]
+    for model, contract in models:
+        local = _hef_for(ctx, model)
+        args.append(f"{ctx.upload(local)}={'shape' if ctx.profile == 'hardware' else contract}")
+    r = ctx.run(args)
+    try:
+        verdict = json.loads(r.out.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        raise Failed(f"the inference script failed (exit {r.exit_status}): {_tail(r.err or r.out)}") from None
+    bad = [f"{Path(x['hef']).name}: {x['detail']}" for x in verdict["results"] if not x["ok"]]
+    if bad or r.exit_status != 0:
+        raise Failed("; ".join(bad) or f"exit {r.exit_status}: {_tail(r.err)}")
+    return "; ".join(f"{Path(x['hef']).name}: {x['detail']}" for x in verdict["results"][:2])
+
+
+def probe_infer_model(ctx: Context) -> str:
+    models = [(IDENTITY_MODEL, "identity")]
+    if ctx.profile == "simulated":
+        models.append((DETERMINISTIC_MODEL, "deterministic"))
+    return _infer_script(ctx, models)
+
+
+def probe_service_active(ctx: Context) -> str:
+    r = ctx.run("systemctl is-active hailort.service")
+    if r.out.strip() == "active":
+        pid = ctx.run("systemctl show -p MainPID --value hailort.service").out.strip()
+        return f"hailort.service active (pid {pid})"
+    if ctx.run("command -v systemctl").exit_status == 0:
+        status = ctx.run("systemctl status --no-pager -n 3 hailort.service 2>&1")
+        raise Failed(f"hailort.service is {r.out.strip() or 'unknown'}: {_tail(status.out)} "
+                     "(start it: systemctl enable --now hailort.service)")
+    # No systemd: the guide's way is running hailort_service directly; it writes this pid file.
+    r = ctx.run('pid=$(cat /run/hailo/hailort_service.pid) && kill -0 "$pid" && echo "$pid"')
+    if r.exit_status != 0:
+        raise Failed("hailort_service is not running (no systemd; start /usr/bin/hailort_service)")
+    return f"hailort_service running (pid {r.out.strip()}, no systemd)"
+
+
+def probe_service_inference(ctx: Context) -> str:
+    return _infer_script(ctx, [(IDENTITY_MODEL, "identity")], "--service", "--processes", "2")
+
+
+_SIM = "simulated"
+
+
+def _hw_only(what: str) -> Dict[str, str]:
+    return {_SIM: f"hardware only: the simulated device has no {what}"}
+
+
+CHECKS = (
+    Check("libhailort", "libhailort library present", "guide 10.6", probe_libhailort),
+    Check("hailortcli", "hailortcli works from PATH", "guide 10.6", probe_hailortcli),
+    Check("pyhailort", "hailo_platform importable with its dependencies", "guide 10.6", probe_pyhailort),
+    Check("scan", "hailortcli scan lists a device", "guide 3.6, 7.1", probe_scan),
+    Check("identify", "hailo fw-control identify recognises the device", "guide 10.6", probe_identify),
+    Check("fw-version", "firmware version equals the library version", "guide 12.1 (status 76)",
+          probe_firmware_version),
+    Check("gstreamer", "gst-inspect-1.0 lists hailonet and hailodevicestats", "guide 10.6", probe_gstreamer,
+          skip=_hw_only("GStreamer plugin (libgsthailo drives the real device only)")),
+    Check("firmware", "Hailo firmware file present", "guide 10.6", probe_firmware_file,
+          skip=_hw_only("firmware to load (its device inventory is checked by sim-config)")),
+    Check("hailo_pci", "modinfo hailo_pci succeeds", "guide 10.6", probe_modinfo,
+          skip=_hw_only("PCIe driver (no kernel module is involved)")),
+    Check("device-nodes", "/dev/hailo* present and usable", "runtime spec 14.2", probe_device_nodes,
+          skip=_hw_only("device nodes")),
+    Check("udev-rule", "udev rule gives access to /dev/hailo*", "runtime spec 14.2", probe_udev_rule,
+          skip=_hw_only("device nodes to set permissions on")),
+    Check("sim-config", "simulated device inventory valid", "runtime spec 17.1", probe_sim_config,
+          skip={"hardware": "simulated profile only: a hardware target has no simulated device"}),
+    Check("parse-hef", "hailortcli parse-hef of a HEF copied to the target", "guide 7.2", probe_parse_hef),
+    Check("run", "hailortcli run infers", "guide 7.3, 10.6", probe_run, timeout_s=90),
+    Check("infer-model", "Python InferModel inference meets the device contract", "guide 5.3",
+          probe_infer_model, timeout_s=120),
+    Check("service", "hailort.service is active", "guide 6.12", probe_service_active),
+    Check("service-inference", "two processes infer through the service", "guide 5.4, 6.12",
+          probe_service_inference, timeout_s=120),
+)
+CHECKS_BY_ID = {c.id: c for c in CHECKS}
+assert len(CHECKS_BY_ID) == len(CHECKS), "check ids must be unique"

@@ -1,0 +1,176 @@
+"""hailo-validate: validate a Hailo target over SSH, or build, boot and validate the QEMU target.
+
+    hailo-validate qemu                                   # the main job (simulated profile)
+    hailo-validate ssh root@board:22 --key ~/.ssh/id_ed25519 --profile hardware --hef model.hef
+    hailo-validate list                                   # the check table
+
+Exit status: 0 validated, 1 a check failed, 2 the run could not finish (no connection, target
+lost, deadline), 64 usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import List, Optional
+
+from . import report as reporting
+from . import ssh
+from .checks import CHECKS, CHECKS_BY_ID, PROFILES
+from .runner import Report, not_run_report, run_checks
+
+EXIT_USAGE = 64
+
+
+class UsageError(Exception):
+    pass
+
+
+def parse_destination(text: str):
+    """user@host[:port], user@[v6addr][:port] -> (user, host, port)."""
+    m = re.fullmatch(r"(?:([^@\s]+)@)?(\[[0-9A-Fa-f:.]+\]|[^:@\s\[\]]+)(?::(\d{1,5}))?", text)
+    if not m:
+        raise UsageError(f"destination {text!r}: expected user@host[:port]")
+    user, host, port = m.group(1) or "root", m.group(2).strip("[]"), int(m.group(3) or 22)
+    if not 0 < port < 65536:
+        raise UsageError(f"destination {text!r}: port {port} out of range")
+    return user, host, port
+
+
+def _select(only: Optional[str]):
+    if not only:
+        return list(CHECKS)
+    ids = [x.strip() for x in only.split(",") if x.strip()]
+    unknown = [x for x in ids if x not in CHECKS_BY_ID]
+    if unknown:
+        raise UsageError(f"unknown check(s) {', '.join(unknown)}; see 'hailo-validate list'")
+    return [c for c in CHECKS if c.id in ids]
+
+
+def _output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", metavar="FILE", help="write the report as JSON")
+    p.add_argument("--junit", metavar="FILE", help="write the report as JUnit XML")
+    p.add_argument("--only", metavar="ID,...", help="run only these checks (ids from 'list')")
+    p.add_argument("--deadline", type=float, default=600.0, metavar="S",
+                   help="deadline of the whole run in seconds (default %(default)g)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines, only the report")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # exit 64, keeping 2 for "the run could not finish"
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = _Parser(prog="hailo-validate", description=__doc__.split("\n\n")[0],
+                                 epilog=__doc__.split("\n\n", 2)[2], formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    q = sub.add_parser("qemu", help="build or reuse and boot the QEMU target, validate it, stop it")
+    q.add_argument("--arch", default="amd64", help="target architecture: amd64 (default) or arm64")
+    q.add_argument("--boot-timeout", type=float, default=180.0, metavar="S")
+    _output_options(q)
+
+    s = sub.add_parser("ssh", help="validate any target over SSH")
+    s.add_argument("destination", help="user@host[:port]")
+    s.add_argument("--key", "-i", metavar="FILE", help="private key (default: your agent and ~/.ssh keys)")
+    s.add_argument("--profile", choices=PROFILES, default="hardware",
+                   help="hardware (a real Hailo device) or simulated (the hailort-sim runtime)")
+    s.add_argument("--hef", metavar="FILE", type=Path,
+                   help="a HEF compiled for the device, for parse-hef and inference (hardware profile)")
+    keys = s.add_mutually_exclusive_group()
+    keys.add_argument("--host-key", metavar="KEY|SHA256:FP",
+                      help="pin the target's host key ('ssh-ed25519 AAAA...' or a SHA256 fingerprint)")
+    keys.add_argument("--accept-new-host-key", action="store_true",
+                      help="first contact: trust an unknown host key and add it to known_hosts "
+                           "(a changed key is still refused)")
+    s.add_argument("--known-hosts", metavar="FILE", help="default: ~/.ssh/known_hosts")
+    s.add_argument("--connect-timeout", type=float, default=30.0, metavar="S",
+                   help="keep retrying the connection this long (default %(default)g)")
+    _output_options(s)
+
+    lp = sub.add_parser("list", help="print the check table")
+    lp.add_argument("--profile", choices=PROFILES, default=None)
+    return ap
+
+
+def _progress(quiet: bool):
+    if quiet:
+        return None
+
+    def show(record):
+        print(f"  {record.id:<18} {record.result.value:<7} {record.seconds:5.1f}s", file=sys.stderr, flush=True)
+    return show
+
+
+def _finish(rep: Report, args) -> int:
+    print(reporting.format_table(rep))
+    if args.json:
+        with open(args.json, "w") as f:
+            reporting.write_json(rep, f)
+    if args.junit:
+        reporting.write_junit(rep, args.junit)
+    return rep.exit_code
+
+
+def cmd_list(args) -> int:
+    for c in CHECKS:
+        profiles = [p for p in PROFILES if args.profile in (None, p)]
+        where = "; ".join(f"{p}: SKIP ({c.skip[p]})" if p in c.skip else f"{p}: runs" for p in profiles)
+        print(f"{c.id:<18} {c.title} [{c.source}] - {where}")
+    return 0
+
+
+def cmd_ssh(args) -> int:
+    user, host, port = parse_destination(args.destination)
+    checks = _select(args.only)
+    if args.hef is not None and not args.hef.is_file():
+        raise UsageError(f"--hef {args.hef}: no such file")
+    if args.key and not Path(args.key).is_file():
+        raise UsageError(f"--key {args.key}: no such file")
+    target = ssh.Target(host, port, user, key_filename=args.key, host_key=args.host_key,
+                        known_hosts=args.known_hosts, accept_new_host_key=args.accept_new_host_key)
+    with tempfile.TemporaryDirectory(prefix="hailo-validate-") as tmp:
+        hefs = {}
+        if args.profile == "simulated":
+            from .samples import SampleError, make_sample_hefs
+            try:
+                hefs = make_sample_hefs(Path(tmp))
+            except SampleError as e:
+                return _finish(not_run_report(target.display, args.profile, str(e), checks), args)
+        try:
+            session = ssh.Session.connect(target, deadline_s=args.connect_timeout)
+        except ssh.ConnectError as e:
+            return _finish(not_run_report(target.display, args.profile, str(e), checks), args)
+        with session:
+            rep = run_checks(session, args.profile, checks=checks, target=target.display, hefs=hefs,
+                             hardware_hef=args.hef, deadline_s=args.deadline, progress=_progress(args.quiet))
+    return _finish(rep, args)
+
+
+def cmd_qemu(args) -> int:
+    from .qemu import validate_qemu
+    checks = _select(args.only)
+    say = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
+    rep = validate_qemu(arch=args.arch, checks=checks, deadline_s=args.deadline,
+                        boot_timeout_s=args.boot_timeout, say=say, progress=_progress(args.quiet))
+    return _finish(rep, args)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {"list": cmd_list, "ssh": cmd_ssh, "qemu": cmd_qemu}[args.command](args)
+    except UsageError as e:
+        print(f"hailo-validate: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("hailo-validate: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""The run's report as a table for people, JSON for scripts and JUnit XML for CI."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from typing import TextIO
+
+from .runner import Report, Result
+
+
+def format_table(report: Report, width: int = 0) -> str:
+    width = width or shutil.get_terminal_size((120, 24)).columns
+    id_w = max([len("check")] + [len(r.id) for r in report.records])
+    res_w = len("NOT RUN")
+    fixed = id_w + res_w + 8 + 6
+    detail_w = max(30, width - fixed)
+    lines = [f"hailo-validate: {report.target} ({report.profile} profile)",
+             f"{'check':<{id_w}}  {'result':<{res_w}}  {'time':>6}  detail",
+             f"{'-' * id_w}  {'-' * res_w}  {'-' * 6}  {'-' * min(detail_w, 40)}"]
+    for r in report.records:
+        detail = " ".join(r.detail.split())
+        if len(detail) > detail_w:
+            detail = detail[:detail_w - 3] + "..."
+        lines.append(f"{r.id:<{id_w}}  {r.result.value:<{res_w}}  {r.seconds:>5.1f}s  {detail}")
+    counts = ", ".join(f"{report.count(x)} {x.value}" for x in Result if report.count(x))
+    verdict = "VALIDATED" if report.passed else "NOT VALIDATED"
+    lines.append(f"{verdict}: {counts} in {report.seconds:.1f} s")
+    if report.error:
+        lines.append(f"error: {report.error}")
+    return "\n".join(lines)
+
+
+def to_json(report: Report) -> dict:
+    data = dataclasses.asdict(report)
+    for r in data["records"]:
+        r["result"] = r["result"].value
+        r["seconds"] = round(r["seconds"], 3)
+    data["seconds"] = round(report.seconds, 3)
+    data["passed"] = report.passed
+    data["exit_code"] = report.exit_code
+    data["counts"] = {x.value: report.count(x) for x in Result}
+    return data
+
+
+def write_json(report: Report, out: TextIO) -> None:
+    json.dump(to_json(report), out, indent=2)
+    out.write("\n")
+
+
+def to_junit(report: Report) -> ET.ElementTree:
+    """One <testsuite>; FAIL is <failure>, SKIP is <skipped>, NOT RUN is <error> (the run broke)."""
+    suite = ET.Element("testsuite", {
+        "name": f"hailo-validate.{report.profile}",
+        "tests": str(len(report.records)),
+        "failures": str(report.count(Result.FAIL)),
+        "errors": str(report.count(Result.NOT_RUN)),
+        "skipped": str(report.count(Result.SKIP)),
+        "time": f"{report.seconds:.3f}",
+        "timestamp": report.started,
+        "hostname": report.target,
+    })
+    for r in report.records:
+        case = ET.SubElement(suite, "testcase", {
+            "classname": f"hailo-validate.{report.profile}", "name": r.id, "time": f"{r.seconds:.3f}"})
+        tag = {Result.FAIL: "failure", Result.SKIP: "skipped", Result.NOT_RUN: "error"}.get(r.result)
+        if tag:
+            ET.SubElement(case, tag, {"message": r.detail}).text = r.detail
+        else:
+            ET.SubElement(case, "system-out").text = r.detail
+    if report.error:
+        ET.SubElement(suite, "system-err").text = report.error
+    tree = ET.ElementTree(suite)
+    ET.indent(tree)
+    return tree
+
+
+def write_junit(report: Report, path) -> None:
+    to_junit(report).write(path, encoding="utf-8", xml_declaration=True)

@@ -1,0 +1,199 @@
+"""The check table, the runner and the reporters against a scripted target (fake_target.py)."""
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from hailo_kit.validate import checks, ssh
+from hailo_kit.validate.report import format_table, to_json, to_junit, write_json
+from hailo_kit.validate.runner import Result, not_run_report, run_checks
+
+from .fake_target import FakeTarget
+
+HW_ONLY = {"gstreamer", "firmware", "hailo_pci", "device-nodes", "udev-rule"}
+
+
+@pytest.fixture
+def hefs(tmp_path):
+    out = {}
+    for name in ("shortcut_net", "resnet_v1_18"):
+        out[name] = tmp_path / f"{name}.hef"
+        out[name].write_bytes(b"HEF-bytes-for-the-fake")
+    return out
+
+
+def results(report):
+    return {r.id: r.result for r in report.records}
+
+
+def test_healthy_simulated_target_is_validated(hefs):
+    fake = FakeTarget()
+    rep = run_checks(fake, "simulated", hefs=hefs, target="fake")
+    got = results(rep)
+    assert list(got) == [c.id for c in checks.CHECKS]  # every check reported, in table order
+    assert {k for k, v in got.items() if v == Result.SKIP} == HW_ONLY
+    assert all(v == Result.PASS for k, v in got.items() if k not in HW_ONLY), rep.records
+    for r in rep.records:
+        if r.result == Result.SKIP:
+            assert r.detail.startswith("hardware only:")
+    assert rep.passed and rep.exit_code == 0 and rep.error is None
+    # The HEFs and the inference script were copied over SFTP into the run's directory, once each.
+    assert sorted(name for name, _ in fake.uploads) == ["infer_model.py", "resnet_v1_18.hef", "shortcut_net.hef"]
+    assert all(remote.startswith("/tmp/hailo-validate.abc123/") for _, remote in fake.uploads)
+    # identify is needed by two checks but runs once; the working directory is removed at the end.
+    assert sum(c.startswith("hailo fw-control identify") for c in fake.commands) == 1
+    assert fake.commands[-1] == "rm -rf /tmp/hailo-validate.abc123"
+    infer = next(c for c in fake.commands if "infer_model.py" in c and "--service" not in c)
+    assert "shortcut_net.hef=identity" in infer and "resnet_v1_18.hef=deterministic" in infer
+    service = next(c for c in fake.commands if "--service" in c)
+    assert "--processes 2" in service
+
+
+def test_hardware_profile_runs_the_hardware_checks_and_skips_what_needs_a_hef():
+    fake = FakeTarget(profile="hardware")
+    got = results(run_checks(fake, "hardware"))
+    assert all(got[k] == Result.PASS for k in HW_ONLY | {"libhailort", "scan", "identify", "fw-version"})
+    assert got["sim-config"] == Result.SKIP
+    rep = run_checks(FakeTarget(profile="hardware"), "hardware")
+    for r in rep.records:
+        if r.id in ("parse-hef", "run", "infer-model", "service-inference"):
+            assert r.result == Result.SKIP and "--hef" in r.detail
+
+
+def test_hardware_profile_with_a_hef_checks_shapes_only(hefs):
+    fake = FakeTarget(profile="hardware")
+    rep = run_checks(fake, "hardware", hardware_hef=hefs["shortcut_net"])
+    assert results(rep)["infer-model"] == Result.PASS
+    infer = next(c for c in fake.commands if "infer_model.py" in c)
+    assert infer.endswith("shortcut_net.hef=shape")
+
+
+def test_firmware_library_version_mismatch_fails_with_status_76(hefs):
+    rep = run_checks(FakeTarget(fw="4.20.0"), "simulated", hefs=hefs)
+    rec = next(r for r in rep.records if r.id == "fw-version")
+    assert rec.result == Result.FAIL
+    assert "4.20.0" in rec.detail and "4.21.0" in rec.detail and "HAILO_INVALID_DRIVER_VERSION(76)" in rec.detail
+    assert rep.exit_code == 1
+
+
+def test_runtime_removed_fails_the_runtime_checks(hefs):
+    fake = FakeTarget()
+    for tool in (r"hailortcli", r"^hailo ", r"hailort_sim", r"hailo_platform", r"infer_model"):
+        fake.on(tool, (127, "", "sh: 1: not found\n"))
+    fake.on(r"^command -v hailortcli", (1, "", ""))
+    got = results(run_checks(fake, "simulated", hefs=hefs))
+    for check in ("libhailort", "hailortcli", "pyhailort", "scan", "identify", "fw-version",
+                  "parse-hef", "run", "infer-model", "service-inference"):
+        assert got[check] == Result.FAIL, check
+    assert got["sim-config"] == Result.PASS and got["service"] == Result.PASS
+
+
+def test_service_stopped_fails_service_checks(hefs):
+    fake = FakeTarget().on(r"^systemctl is-active", (3, "inactive\n", "")) \
+                       .on(r"^command -v systemctl", (0, "/usr/bin/systemctl\n", "")) \
+                       .on(r"^systemctl status", (3, "Active: inactive (dead)\n", "")) \
+                       .on(r"--service", (1, json.dumps({"ok": False, "results": [
+                           {"hef": "x/shortcut_net.hef", "contract": "identity", "ok": False,
+                            "detail": "HailoRTException: libhailort failed with error: 77 (HAILO_RPC_FAILED)"}]}), ""))
+    rep = run_checks(fake, "simulated", hefs=hefs)
+    by_id = {r.id: r for r in rep.records}
+    assert by_id["service"].result == Result.FAIL and "inactive" in by_id["service"].detail
+    assert by_id["service-inference"].result == Result.FAIL and "HAILO_RPC_FAILED" in by_id["service-inference"].detail
+    assert by_id["infer-model"].result == Result.PASS
+
+
+def test_identity_contract_broken_fails_infer_model(hefs):
+    fake = FakeTarget().on(r"infer_model\.py", (1, json.dumps({"ok": False, "results": [
+        {"hef": "/t/shortcut_net.hef", "contract": "identity", "ok": False,
+         "detail": "frame 0: output differs from input (12 of 192 values)"}]}) + "\n", ""))
+    rec = next(r for r in run_checks(fake, "simulated", hefs=hefs).records if r.id == "infer-model")
+    assert rec.result == Result.FAIL and "differs from input" in rec.detail
+
+
+def test_corrupted_sim_config_fails_sim_config_and_scan(hefs):
+    fake = FakeTarget().on(r"configparser", (1, "", "configparser.MissingSectionHeaderError: File contains no section headers.\n")) \
+                       .on(r"^hailortcli scan", (0, "Hailo devices not found\n", ""))
+    got = results(run_checks(fake, "simulated", hefs=hefs))
+    assert got["sim-config"] == Result.FAIL and got["scan"] == Result.FAIL
+
+
+def test_hanging_command_on_a_live_target_fails_only_that_check(hefs):
+    fake = FakeTarget().on(r"^hailortcli scan", ssh.CommandTimeout("'hailortcli scan' did not finish within 60 s",
+                                                                   b"Hailo Devices:\n", b""))
+    rep = run_checks(fake, "simulated", hefs=hefs)
+    rec = next(r for r in rep.records if r.id == "scan")
+    assert rec.result == Result.FAIL and "did not finish" in rec.detail and "Hailo Devices:" in rec.detail
+    assert rep.error is None and results(rep)["parse-hef"] == Result.PASS
+
+
+def test_dead_target_ends_the_run_and_reports_the_rest_not_run(hefs):
+    fake = FakeTarget().on(r"^hailortcli scan", ssh.CommandTimeout("scan hung")) \
+                       .on(r"^true$", ssh.CommandTimeout("no answer"))
+    rep = run_checks(fake, "simulated", hefs=hefs)
+    got = results(rep)
+    ids = [c.id for c in checks.CHECKS]
+    after = ids[ids.index("scan") + 1:]
+    assert got["scan"] == Result.FAIL
+    assert all(got[i] == Result.NOT_RUN for i in after)
+    assert rep.exit_code == 2 and "stopped answering" in rep.error
+
+
+def test_connection_lost_ends_the_run(hefs):
+    fake = FakeTarget().on(r"^hailortcli parse-hef", ssh.TargetLost("connection dropped"))
+    rep = run_checks(fake, "simulated", hefs=hefs)
+    got = results(rep)
+    assert got["parse-hef"] == Result.NOT_RUN and got["run"] == Result.NOT_RUN and got["scan"] == Result.PASS
+    assert rep.exit_code == 2 and "target lost" in rep.error
+    assert not any(c.startswith("rm -rf") for c in fake.commands)
+
+
+def test_run_deadline_marks_the_rest_not_run(hefs):
+    rep = run_checks(FakeTarget(), "simulated", hefs=hefs, deadline_s=0)
+    assert all(r.result == Result.NOT_RUN for r in rep.records)
+    assert "deadline" in rep.error and rep.exit_code == 2
+
+
+def test_a_probe_bug_is_a_fail_not_a_crash(hefs, monkeypatch):
+    def broken(ctx):
+        raise KeyError("oops")
+    table = [checks.Check("broken", "a broken check", "test", broken)] + list(checks.CHECKS[:2])
+    rep = run_checks(FakeTarget(), "simulated", checks=table, hefs=hefs)
+    assert [r.result for r in rep.records] == [Result.FAIL, Result.PASS, Result.PASS]
+    assert "internal error" in rep.records[0].detail
+
+
+def test_reports_table_json_junit(hefs):
+    fake = FakeTarget(fw="4.20.0")
+    rep = run_checks(fake, "simulated", hefs=hefs, target="root@127.0.0.1:2222")
+    table = format_table(rep, width=100)
+    for c in checks.CHECKS:
+        assert c.id in table
+    assert "NOT VALIDATED" in table and "1 FAIL" in table
+    assert all(len(line) <= 100 for line in table.splitlines()[1:-1])
+
+    buf = io.StringIO()
+    write_json(rep, buf)
+    data = json.loads(buf.getvalue())
+    assert data["exit_code"] == 1 and data["counts"]["FAIL"] == 1 and data["counts"]["SKIP"] == len(HW_ONLY)
+    assert {r["id"]: r["result"] for r in data["records"]}["fw-version"] == "FAIL"
+
+    suite = ET.fromstring(ET.tostring(to_junit(rep).getroot()))
+    assert suite.tag == "testsuite" and suite.get("tests") == str(len(checks.CHECKS))
+    assert suite.get("failures") == "1" and suite.get("skipped") == str(len(HW_ONLY)) and suite.get("errors") == "0"
+    failed = [c.get("name") for c in suite.iter("testcase") if c.find("failure") is not None]
+    assert failed == ["fw-version"]
+
+
+def test_not_run_report_is_junit_errors():
+    rep = not_run_report("root@h:22", "hardware", "cannot connect")
+    suite = to_junit(rep).getroot()
+    assert suite.get("errors") == str(len(checks.CHECKS)) and rep.exit_code == 2
+    assert to_json(rep)["error"] == "cannot connect"
+
+
+def test_every_check_has_a_reason_for_each_profile_it_skips():
+    for c in checks.CHECKS:
+        assert set(c.skip) <= set(checks.PROFILES)
+        assert all(reason.strip() for reason in c.skip.values())
+        assert len(c.skip) < len(checks.PROFILES), f"{c.id} runs in no profile"
