@@ -1,0 +1,1 @@
+"""``hailortcli`` (``hailortcli.py`` dispatches, one module per command) and ``hailo``."""

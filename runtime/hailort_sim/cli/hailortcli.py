@@ -1,0 +1,86 @@
+"""``hailortcli``: the dispatcher. Each command is a module of this package, imported only
+when that command runs (``hailortcli scan`` must start fast: no numpy, no protobuf).
+
+Adding a command is one line in ``COMMANDS``: (name, module, help). The module exposes
+``register(subparsers)``, which calls ``subparsers.add_parser(<name>, help=...)`` (pass
+``parser_class`` through: ``subparsers`` already makes ``common.Parser``s), adds its
+options and sets ``parser.set_defaults(execute=<function(args) -> hailo_status int>)``.
+A command raises HailoRTException (or returns a status) to fail; the dispatcher logs it
+and exits with the status. Anything else that escapes becomes HAILO_INTERNAL_FAILURE,
+never a traceback.
+"""
+import importlib
+import sys
+
+from hailort_sim import HAILORT_VERSION
+
+COMMANDS = (
+    ("scan", "scan", "Shows all available devices"),
+    ("fw-control", "fw_control", "Useful firmware control operations"),
+    ("parse-hef", "parse_hef", "Parse HEF to get information about its components"),
+)
+
+
+def _requested_command(argv):
+    names = {name for name, _, _ in COMMANDS}
+    for token in argv:
+        if token in names:
+            return token
+        if not token.startswith("-"):
+            return None
+    return None
+
+
+def build_parser(argv):
+    from .common import Parser
+    parser = Parser(prog="hailortcli", description="HailoRT CLI")
+    parser.add_argument("-v", "--version", action="version", version="HailoRT-CLI version " + HAILORT_VERSION)
+    subparsers = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", parser_class=Parser)
+    subparsers.required = True
+    requested = _requested_command(argv)
+    for name, module, help_text in COMMANDS:
+        if name == requested:
+            importlib.import_module("hailort_sim.cli." + module).register(subparsers)
+        else:
+            subparsers.add_parser(name, help=help_text)   # listed in --help, not imported
+    return parser
+
+
+def run(argv):
+    """Parse and execute; returns the exit status (the hailo_status, or CLI11's usage codes)."""
+    from .common import UsageError, cli_log, report_failure
+    from hailort_sim.status import HailoRTException, HailoStatus, format_status
+    try:
+        if argv and argv[0] == "help":      # the guide's `hailortcli help`
+            argv = ["--help"]
+        args = build_parser(argv).parse_args(argv)
+        return int(args.execute(args) or 0)
+    except UsageError as error:
+        sys.stderr.write("{}\nRun with --help for more information.\n".format(error))
+        return error.code
+    except HailoRTException as error:
+        return report_failure(error)
+    except KeyboardInterrupt:
+        return int(HailoStatus.HAILO_INTERRUPTED_BY_SIGNAL)
+    except SystemExit as done:           # argparse --help / --version
+        return done.code if isinstance(done.code, int) else 0
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # the CLI never shows a traceback
+        cli_log("error", "Unexpected internal failure: {}: {}".format(type(error).__name__, error))
+        cli_log("error", "CHECK_SUCCESS failed with status={}".format(format_status(HailoStatus.HAILO_INTERNAL_FAILURE)))
+        return int(HailoStatus.HAILO_INTERNAL_FAILURE)
+
+
+def main(argv=None):
+    status = run(sys.argv[1:] if argv is None else list(argv))
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:   # `hailortcli scan | head -0`
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(status & 0xFF)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""``hailortcli parse-hef <hef|dir>`` (parse_hef_command.cpp, ``Hef::Impl::get_description``)."""
+import os
+import sys
+
+from .common import existing_path
+
+TAB = "    "
+_ORDER_NAMES = {1: "NHWC", 2: "NHCW", 3: "FCR", 4: "F8CR", 5: "NHW", 6: "NC", 7: "BAYER RGB",
+                8: "12 BIT BAYER RGB", 10: "RGB 888", 11: "NCHW", 12: "YUY2", 13: "NV12", 15: "YYUV",
+                14: "NV21", 16: "YYVU", 17: "RGB4", 18: "I420", 19: "YYYYUV", 20: "HAILO NMS WITH BYTE MASK",
+                21: "HAILO NMS ON CHIP", 22: "HAILO NMS BY CLASS", 23: "HAILO NMS BY SCORE"}
+_TYPE_NAMES = {0: "AUTO", 1: "UINT8", 2: "UINT16", 3: "FLOAT32"}
+_TYPE_BYTES = {1: 1, 2: 2, 3: 4}
+_NC, _NHW, _NCHW, _NMS_WITH_BYTE_MASK, _NMS_ON_CHIP, _NMS_BY_CLASS, _NMS_BY_SCORE = 6, 5, 11, 20, 21, 22, 23
+_DETECTION_SIZE = 22             # packed hailo_detection_t
+_DETECTION_WITH_MASK_SIZE = 38   # packed hailo_detection_with_byte_mask_t (64-bit mask pointer)
+
+
+def register(subparsers):
+    parser = subparsers.add_parser("parse-hef", help="Parse HEF to get information about its components")
+    parser.add_argument("hef", type=existing_path("hef"), help="An existing HEF file/directory path")
+    parser.add_argument("--parse-streams", action="store_true", help="Parse stream infos")
+    parser.add_argument("--parse-vstreams", action="store_true", default=True, help="Parse vstream infos")
+    parser.set_defaults(execute=execute)
+
+
+def _format(fmt):
+    return "{}, {}".format(_TYPE_NAMES.get(int(fmt.type), "Nan"), _ORDER_NAMES.get(int(fmt.order), "Nan"))
+
+
+def _nms_per_class(nms):
+    return nms.max_bboxes_per_class * max(nms.chunks_per_frame, 1)
+
+
+def nms_hw_frame_size(nms):
+    """``HailoRTCommon::get_nms_hw_frame_size``."""
+    size_per_class = 2 + nms.bbox_size * max(nms.burst_size, nms.max_bboxes_per_class)
+    return max(nms.chunks_per_frame, 1) * nms.number_of_classes * size_per_class + nms.bbox_size * nms.burst_size
+
+
+def stream_shape_str(stream):
+    order = int(stream.format.order)
+    if order == _NMS_ON_CHIP and stream.nms_info is not None:
+        return "{}(maximum frame size: {})".format(_format(stream.format), nms_hw_frame_size(stream.nms_info))
+    height, width, features = stream.hw_shape
+    if order == _NC:
+        return "{}({})".format(_format(stream.format), features)
+    if order == _NHW:
+        return "{}({}x{})".format(_format(stream.format), height, width)
+    return "{}({}x{}x{})".format(_format(stream.format), height, width, features)
+
+
+def vstream_shape_str(vstream):
+    order = int(vstream.format.order)
+    nms = vstream.nms_info
+    if nms is not None and order in (_NMS_BY_CLASS, _NMS_BY_SCORE, _NMS_WITH_BYTE_MASK):
+        per_class = _nms_per_class(nms)
+        total = nms.max_bboxes_total or per_class * nms.number_of_classes
+        if order == _NMS_BY_CLASS:
+            size = (1 + 5 * per_class) * nms.number_of_classes * _TYPE_BYTES.get(int(vstream.format.type), 0)
+            return "{}(number of classes: {}, maximum bounding boxes per class: {}, maximum frame size: {})".format(
+                _format(vstream.format), nms.number_of_classes, per_class, size)
+        size = 2 + total * _DETECTION_SIZE if order == _NMS_BY_SCORE else \
+            2 + total * _DETECTION_WITH_MASK_SIZE + nms.max_accumulated_mask_size
+        return "{}(number of classes: {}, maximum bounding boxes total: {}, maximum frame size: {})".format(
+            _format(vstream.format), nms.number_of_classes, total, size)
+    shape = tuple(vstream.shape)
+    if order == _NC:
+        return "{}({})".format(_format(vstream.format), shape[-1])
+    if order == _NHW:
+        return "{}({}x{})".format(_format(vstream.format), shape[0], shape[1])
+    if order == _NCHW and len(shape) == 3:   # VStreamInfo.shape is (features, height, width) for NCHW
+        shape = (shape[1], shape[2], shape[0])
+    height, width, features = (tuple(shape) + (1, 1, 1))[:3]
+    return "{}({}x{}x{})".format(_format(vstream.format), height, width, features)
+
+
+def _of_network(items, network, networks):
+    return [item for item in items if item.network_name == network or (not item.network_name and len(networks) == 1)]
+
+
+def describe(model, parse_streams=False, parse_vstreams=True):
+    """The text ``hailortcli parse-hef`` prints for a ``HefModel``."""
+    from hailort_sim.device.compat import hef_arch_name
+    lines = ["Architecture HEF was compiled for: " + hef_arch_name(model.hw_arch)]
+    for group in sorted(model.network_groups, key=lambda g: g.name):   # a std::map in libhailort
+        contexts = "Multi Context - Number of contexts: {}".format(group.contexts_count) \
+            if group.is_multi_context else "Single Context"
+        lines.append("Network group name: {}, {}".format(group.name, contexts))
+        for network in group.networks:
+            lines.append(TAB + "Network name: " + network)
+            if parse_streams:
+                lines.append(TAB * 2 + "Stream infos:")
+                for stream in _of_network(group.input_streams, network, group.networks):
+                    lines.append(TAB * 3 + "Input  {} {}".format(stream.name, stream_shape_str(stream)))
+                for stream in _of_network(group.output_streams, network, group.networks):
+                    lines.append(TAB * 3 + "Output {} {}".format(stream.name, stream_shape_str(stream)))
+            if parse_vstreams:
+                lines.append(TAB * 2 + "VStream infos:")
+                for vstream in _of_network(group.input_vstreams, network, group.networks):
+                    lines.append(TAB * 3 + "Input  {} {}".format(vstream.name, vstream_shape_str(vstream)))
+                for vstream in _of_network(group.output_vstreams, network, group.networks):
+                    lines.append(TAB * 3 + "Output {} {}".format(vstream.name, vstream_shape_str(vstream)))
+    return "\n".join(lines) + "\n"
+
+
+def load_model(path):
+    from hailort_sim.hef import reader
+    return reader.read_hef(path)
+
+
+def parse_one(path, args):
+    sys.stdout.write(describe(load_model(path), args.parse_streams, args.parse_vstreams))
+
+
+def execute(args):
+    from .common import cli_log, report_failure
+    from hailort_sim.status import HailoRTException, HailoStatus, format_status
+    if not os.path.isdir(args.hef):
+        parse_one(args.hef, args)
+        return 0
+    directory = args.hef if args.hef.endswith("/") else args.hef + "/"
+    found = False
+    for name in sorted(os.listdir(directory)):
+        path = directory + name
+        if not name.endswith(".hef") or not os.path.isfile(path):
+            continue
+        found = True
+        sys.stdout.write("*" * 80 + "\nParsing {}:\n".format(path))
+        try:
+            parse_one(path, args)
+        except HailoRTException as error:   # as CHECK_SUCCESS(status, "Failed to parse HEF {}", path)
+            status = report_failure(error)
+            cli_log("error", "CHECK_SUCCESS failed with status={} - Failed to parse HEF {}".format(
+                format_status(status), path))
+            return status
+    if not found:
+        cli_log("error", "CHECK failed - No HEF files were found in the directory: " + args.hef)
+        return int(HailoStatus.HAILO_INVALID_ARGUMENT)
+    return 0
