@@ -62,7 +62,7 @@ class FakeTarget:
         yield r"hailo_platform as h", (0, "4.21.0 1.24.2 /usr/lib/python3/dist-packages/hailo_platform/__init__.py\n", "")
         yield r"^hailortcli scan", (0, "Hailo Devices:\n[-] Device: 0000:01:00.0\n", "")
         yield r"^hailo fw-control identify", (0, IDENTIFY.format(fw=fw), "")
-        yield r"configparser", (0, "device0=HAILO8\n", "")
+        yield r"configparser", (0, "/etc/hailo/hailort-sim.conf device0=HAILO8\n", "")
         yield r"^hailortcli parse-hef", (0, PARSE_HEF, "")
         yield r"^hailortcli run (\S+)", lambda cmd: (0, RUN.format(hef=cmd.split()[2]), "")
         yield r"infer_model\.py", lambda cmd: (0, infer_verdict(cmd.split()), "")

@@ -50,11 +50,12 @@ class Context:
     (``hailortcli --version``, identify) runs once."""
 
     def __init__(self, transport, profile: str, hefs: Optional[Dict[str, Path]] = None,
-                 hardware_hef: Optional[Path] = None):
+                 hardware_hef: Optional[Path] = None, hef_problem: Optional[str] = None):
         self.transport = transport
         self.profile = profile
         self.hefs = dict(hefs or {})          # model name -> local file
         self.hardware_hef = hardware_hef      # --hef: a HEF compiled for the real device
+        self.hef_problem = hef_problem        # why there are no sample HEFs, if there are none
         self.timeout_s = 60.0                 # set by the runner per check
         self._memo: Dict[str, object] = {}
         self._remote_dir: Optional[str] = None
@@ -101,15 +102,18 @@ class Context:
 
     def sample_hef(self, model: str) -> Path:
         if model not in self.hefs:
+            if self.hef_problem:
+                raise Failed(f"no sample HEF on the host: {self.hef_problem}")
             raise Failed(f"no sample HEF {model}.hef on the host (the runtime's sample generator "
                          f"made {', '.join(sorted(self.hefs)) or 'none'})")
         return self.hefs[model]
 
 
 def _tail(text: str, limit: int = 300) -> str:
-    text = text.strip()
-    lines = [line for line in text.splitlines() if line.strip()]
-    tail = " | ".join(lines[-3:]) if lines else "(no output)"
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # A Python traceback's last line is the error; other tools' last lines are context.
+    keep = 1 if any(line.startswith("Traceback (most recent") for line in lines) else 3
+    tail = " | ".join(lines[-keep:]) if lines else "(no output)"
     return tail if len(tail) <= limit else "..." + tail[-limit:]
 
 
@@ -250,15 +254,18 @@ def probe_udev_rule(ctx: Context) -> str:
 
 def probe_sim_config(ctx: Context) -> str:
     # The simulated device's inventory plays the firmware's part: no valid file, no device.
-    code = ("import configparser, sys; p = configparser.ConfigParser(); "
-            "ok = p.read(sys.argv[1]); "
-            "sys.exit(sys.argv[1] + ': missing') if not ok else None; "
-            "print(' '.join(s + '=' + p[s].get('architecture', '?') for s in p.sections()))")
-    path = "/etc/hailo/hailort-sim.conf"
-    r = ctx.run(["python3", "-c", code, path])
+    # The runtime reads HAILORT_SIM_CONFIG, else /etc/hailo/hailort-sim.conf (architecture.md).
+    code = ("import configparser, os, sys; "
+            "path = os.environ.get('HAILORT_SIM_CONFIG') or '/etc/hailo/hailort-sim.conf'; "
+            "p = configparser.ConfigParser(); "
+            "os.path.isfile(path) or sys.exit(path + ': no such file'); "
+            "p.read(path); "
+            "print(path, *(s + '=' + p[s].get('architecture', '?') for s in p.sections()))")
+    r = ctx.run(["python3", "-c", code])
     if r.exit_status != 0:
-        raise Failed(f"{path} is unreadable: {_tail(r.err)}")
-    devices = [d for d in r.out.split() if d.startswith("device")]
+        raise Failed(f"the simulated device inventory is unreadable: {_tail(r.err)}")
+    path, *sections = r.out.split()
+    devices = [d for d in sections if d.startswith("device")]
     if not devices:
         raise Failed(f"{path} declares no [deviceN] section: the simulated runtime sees no device")
     return f"{path}: {', '.join(devices)}"

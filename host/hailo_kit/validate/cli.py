@@ -134,20 +134,17 @@ def cmd_ssh(args) -> int:
     target = ssh.Target(host, port, user, key_filename=args.key, host_key=args.host_key,
                         known_hosts=args.known_hosts, accept_new_host_key=args.accept_new_host_key)
     with tempfile.TemporaryDirectory(prefix="hailo-validate-") as tmp:
-        hefs = {}
+        hefs, hef_problem = {}, None
         if args.profile == "simulated":
-            from .samples import SampleError, make_sample_hefs
-            try:
-                hefs = make_sample_hefs(Path(tmp))
-            except SampleError as e:
-                return _finish(not_run_report(target.display, args.profile, str(e), checks), args)
+            from .samples import sample_hefs_or_reason
+            hefs, hef_problem = sample_hefs_or_reason(Path(tmp))
         try:
             session = ssh.Session.connect(target, deadline_s=args.connect_timeout)
         except ssh.ConnectError as e:
             return _finish(not_run_report(target.display, args.profile, str(e), checks), args)
         with session:
             rep = run_checks(session, args.profile, checks=checks, target=target.display, hefs=hefs,
-                             hardware_hef=args.hef, deadline_s=args.deadline, progress=_progress(args.quiet))
+                             hardware_hef=args.hef, hef_problem=hef_problem, deadline_s=args.deadline, progress=_progress(args.quiet))
     return _finish(rep, args)
 
 

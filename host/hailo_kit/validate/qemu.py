@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Optional
 from . import ssh
 from .checks import CHECKS, Check
 from .runner import Report, not_run_report, run_checks
-from .samples import SampleError, make_sample_hefs
+from .samples import sample_hefs_or_reason
 
 PROFILE = "simulated"
 
@@ -26,10 +26,7 @@ def validate_qemu(*, arch: str = "amd64", checks: Iterable[Check] = CHECKS, dead
     checks = list(checks)
     name = f"qemu-{arch}"
     with tempfile.TemporaryDirectory(prefix="hailo-validate-") as tmp:
-        try:
-            hefs = make_sample_hefs(Path(tmp))
-        except SampleError as e:
-            return not_run_report(name, PROFILE, f"cannot make the sample HEFs: {e}", checks)
+        hefs, hef_problem = sample_hefs_or_reason(Path(tmp))
         t0 = time.monotonic()
         try:
             image = build_image(arch)
@@ -40,7 +37,7 @@ def validate_qemu(*, arch: str = "amd64", checks: Iterable[Check] = CHECKS, dead
         with target:
             name = f"qemu-{arch} ({target.host}:{target.port})"
             say(f"hailo-validate: target up in {time.monotonic() - t0:.1f} s; validating over SSH")
-            return validate_booted(target, checks=checks, hefs=hefs, deadline_s=deadline_s,
+            return validate_booted(target, checks=checks, hefs=hefs, hef_problem=hef_problem, deadline_s=deadline_s,
                                    name=name, progress=progress, on_target=on_target)
 
 
@@ -50,7 +47,8 @@ def target_of(qemu_target) -> ssh.Target:
                       key_filename=str(qemu_target.key_path), host_key=qemu_target.host_key)
 
 
-def validate_booted(qemu_target, *, checks: Iterable[Check] = CHECKS, hefs=None, deadline_s: float = 600.0,
+def validate_booted(qemu_target, *, checks: Iterable[Check] = CHECKS, hefs=None, hef_problem=None,
+                    deadline_s: float = 600.0,
                     name: str = "", progress=None, on_target: Optional[Callable] = None,
                     connect_deadline_s: float = 30.0) -> Report:
     """Validate an already booted QEMU target (the main job's core; the e2e tests call it with
@@ -59,10 +57,7 @@ def validate_booted(qemu_target, *, checks: Iterable[Check] = CHECKS, hefs=None,
     name = name or f"qemu ({qemu_target.host}:{qemu_target.port})"
     with tempfile.TemporaryDirectory(prefix="hailo-validate-") as tmp:
         if hefs is None:
-            try:
-                hefs = make_sample_hefs(Path(tmp))
-            except SampleError as e:
-                return not_run_report(name, PROFILE, f"cannot make the sample HEFs: {e}", checks)
+            hefs, hef_problem = sample_hefs_or_reason(Path(tmp))
         try:
             session = ssh.Session.connect(target_of(qemu_target), deadline_s=connect_deadline_s)
         except ssh.ConnectError as e:
@@ -70,5 +65,5 @@ def validate_booted(qemu_target, *, checks: Iterable[Check] = CHECKS, hefs=None,
         with session:
             if on_target is not None:
                 on_target(qemu_target, session)
-            return run_checks(session, PROFILE, checks=checks, target=name, hefs=hefs,
+            return run_checks(session, PROFILE, checks=checks, target=name, hefs=hefs, hef_problem=hef_problem,
                               deadline_s=deadline_s, progress=progress)

@@ -73,10 +73,11 @@ def not_run_report(target: str, profile: str, error: str, checks: Iterable[Check
 
 
 def run_checks(transport, profile: str, *, checks: Iterable[Check] = CHECKS, target: str = "",
-               hefs=None, hardware_hef=None, deadline_s: float = 600.0, progress=None) -> Report:
+               hefs=None, hardware_hef=None, hef_problem=None, deadline_s: float = 600.0,
+               progress=None) -> Report:
     """Run ``checks`` in order over ``transport`` (an ssh.Session, or a fake with run/put)."""
     checks = list(checks)
-    ctx = Context(transport, profile, hefs=hefs, hardware_hef=hardware_hef)
+    ctx = Context(transport, profile, hefs=hefs, hardware_hef=hardware_hef, hef_problem=hef_problem)
     report = Report(target, profile, [], _now())
     start = time.monotonic()
     end = start + deadline_s

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict
+from typing import Dict, Optional, Tuple
 
 
 class SampleError(Exception):
@@ -29,3 +29,12 @@ def make_sample_hefs(outdir: Path, timeout_s: float = 120.0) -> Dict[str, Path]:
     if not hefs:
         raise SampleError(f"the sample HEF generator wrote no .hef file into {outdir}")
     return hefs
+
+
+def sample_hefs_or_reason(outdir: Path) -> Tuple[Dict[str, Path], Optional[str]]:
+    """The samples, or none and the reason: the checks that need a HEF then FAIL with it,
+    and the others still run."""
+    try:
+        return make_sample_hefs(outdir), None
+    except SampleError as e:
+        return {}, str(e)
