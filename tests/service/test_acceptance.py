@@ -1,0 +1,80 @@
+"""Issue 4 acceptance, at the Backend seam: several processes through one service."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+WORKER = os.path.join(HERE, "worker.py")
+
+MODELS = [
+    {"name": "classifier", "shape": [32, 32, 3], "out_shape": [1, 1, 10], "fps": 4000, "seed": 1},
+    {"name": "shortcut", "shape": [16, 16, 3], "fps": 4000, "seed": 2},
+]
+SLOW_MODELS = [dict(m, fps=300) for m in MODELS]
+
+
+def start_worker(env, mode, args):
+    proc = subprocess.Popen([sys.executable, WORKER, mode, json.dumps(args)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    assert line, "worker failed to start: " + proc.stderr.read()
+    assert "ready" in json.loads(line)
+    return proc
+
+
+def finish(proc, timeout=60):
+    out, err = proc.communicate(timeout=timeout)
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert proc.returncode == 0 and lines, "worker failed ({}): {}".format(proc.returncode, err)
+    return json.loads(lines[-1])
+
+
+def test_four_processes_two_models_no_frame_lost(service):
+    service()
+    frames = 40
+    procs = [start_worker(os.environ, "run", {"models": MODELS, "frames": frames}) for _ in range(4)]
+    results = [finish(p) for p in procs]
+    for result in results:
+        assert result["errors"] == [] and result["bad"] == 0
+        assert result["ok"] == {"classifier": frames, "shortcut": frames}
+
+
+def test_killed_client_releases_and_others_finish(service, sim_env):
+    service()
+    frames = 60
+    procs = [start_worker(os.environ, "run", {"models": SLOW_MODELS, "frames": frames}) for _ in range(3)]
+    time.sleep(0.3)
+    victim = procs.pop(0)
+    victim.kill()
+    victim.wait(10)
+    victim.stdout.close()
+    victim.stderr.close()
+    for result in (finish(p) for p in procs):
+        assert result["errors"] == [] and result["bad"] == 0
+        assert result["ok"] == {"classifier": frames, "shortcut": frames}
+    # Everything of the dead client was released: the only device is free again for a
+    # VDevice of another group (it would get HAILO_OUT_OF_PHYSICAL_DEVICES otherwise).
+    result = finish(start_worker(os.environ, "run", {"models": MODELS[:1], "frames": 5,
+                                                     "group_id": "OTHER"}))
+    assert result["ok"] == {"classifier": 5}
+
+
+def test_service_death_fails_every_client_within_1s_then_restart_serves(service):
+    svc = service()
+    procs = [start_worker(os.environ, "loop", {"models": SLOW_MODELS[:1]}) for _ in range(3)]
+    time.sleep(0.3)
+    killed_at = time.time()
+    svc.kill(signal.SIGKILL)
+    for proc in procs:
+        result = finish(proc, timeout=10)
+        assert result["status"] == "HAILO_RPC_FAILED"
+        assert result["failed_at"] - killed_at < 1.0
+    # a restarted service (stale socket left by the killed one) serves new clients
+    service()
+    result = finish(start_worker(os.environ, "run", {"models": MODELS, "frames": 10}))
+    assert result["ok"] == {"classifier": 10, "shortcut": 10}
