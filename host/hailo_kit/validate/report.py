@@ -4,10 +4,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import textwrap
 import xml.etree.ElementTree as ET
 from typing import TextIO
 
 from .runner import Report, Result
+
+MAX_DETAIL_LINES = 4
 
 
 def format_table(report: Report, width: int = 0) -> str:
@@ -19,11 +22,13 @@ def format_table(report: Report, width: int = 0) -> str:
     lines = [f"hailo-validate: {report.target} ({report.profile} profile)",
              f"{'check':<{id_w}}  {'result':<{res_w}}  {'time':>6}  detail",
              f"{'-' * id_w}  {'-' * res_w}  {'-' * 6}  {'-' * min(detail_w, 40)}"]
+    indent = " " * (fixed - 6 + 4)
     for r in report.records:
-        detail = " ".join(r.detail.split())
-        if len(detail) > detail_w:
-            detail = detail[:detail_w - 3] + "..."
-        lines.append(f"{r.id:<{id_w}}  {r.result.value:<{res_w}}  {r.seconds:>5.1f}s  {detail}")
+        # Wrapped, not cut: a FAIL's detail is the part people need (the full text is in JSON).
+        detail = textwrap.wrap(" ".join(r.detail.split()), detail_w, max_lines=MAX_DETAIL_LINES,
+                               break_on_hyphens=False, break_long_words=True) or [""]
+        lines.append(f"{r.id:<{id_w}}  {r.result.value:<{res_w}}  {r.seconds:>5.1f}s  {detail[0]}")
+        lines += [indent + more for more in detail[1:]]
     counts = ", ".join(f"{report.count(x)} {x.value}" for x in Result if report.count(x))
     verdict = "VALIDATED" if report.passed else "NOT VALIDATED"
     lines.append(f"{verdict}: {counts} in {report.seconds:.1f} s")
