@@ -70,10 +70,17 @@ def socket_path(env):
 
 
 def wait_for_socket(path, proc=None, timeout=10.0):
+    import socket
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if os.path.exists(path):
-            return
+        probe = socket.socket(socket.AF_UNIX)
+        try:
+            probe.connect(path)
+            return          # a service accepts (the file alone may be a stale socket)
+        except OSError:
+            pass
+        finally:
+            probe.close()
         if proc is not None and proc.poll() is not None:
             raise AssertionError("service exited with {}: {}".format(
                 proc.returncode, proc.stderr.read().decode() if proc.stderr else ""))
