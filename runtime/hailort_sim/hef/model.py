@@ -159,6 +159,31 @@ class VStreamInfo:
 
 
 @dataclass(frozen=True)
+class PostProcessOp:
+    """A host-side post-processing op of a net-flow HEF (NMS, argmax, softmax).
+
+    Its output is one output vstream (``output_name``) that replaces the core-op output
+    streams it reads (``input_names``); ``description`` is libhailort's op description, which
+    ``parse-hef`` prints under "Operation:" split at ", ".
+    """
+    type: str                           # YOLOV5, YOLOV8, YOLOX, SSD, YOLOV5SEG, IOU, ARGMAX, SOFTMAX
+    name: str                           # libhailort's op name, e.g. "YOLOV8-Post-Process"
+    output_name: str
+    input_names: Tuple[str, ...]
+    score_threshold: float = 0.0
+    iou_threshold: float = 0.0
+    classes: int = 0
+    max_proposals_per_class: int = 0
+    max_proposals_total: int = 0
+    background_removal: bool = False
+    background_removal_index: int = 0
+    image_height: float = 0.0
+    image_width: float = 0.0
+    bbox_only: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class NetworkGroup:
     name: str
     networks: Tuple[str, ...]           # "<ng>/<network>", at least one
@@ -169,6 +194,8 @@ class NetworkGroup:
     contexts_count: int = 1
     bottleneck_fps: float = 0.0
     latency_ms: float = 0.0
+    sorted_output_names: Tuple[str, ...] = ()  # as Hef::get_sorted_output_names
+    ops: Tuple[PostProcessOp, ...] = ()        # net-flow post-processing, in file order
 
     @property
     def is_multi_context(self) -> bool:
