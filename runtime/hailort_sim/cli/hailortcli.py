@@ -18,6 +18,7 @@ COMMANDS = (
     ("scan", "scan", "Shows all available devices"),
     ("fw-control", "fw_control", "Useful firmware control operations"),
     ("parse-hef", "parse_hef", "Parse HEF to get information about its components"),
+    ("monitor", "monitor", "Monitor of networks - Presents information about the running networks"),
 )
 
 

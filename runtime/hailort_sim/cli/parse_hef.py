@@ -79,6 +79,20 @@ def _of_network(items, network, networks):
     return [item for item in items if item.network_name == network or (not item.network_name and len(networks) == 1)]
 
 
+def operation_items(group):
+    """libhailort prints the description of the network group's last op, split at ", "."""
+    ops = getattr(group, "ops", ())
+    text = ops[-1].description if ops else ""
+    if not text:
+        return []
+    items = []
+    while "," in text:
+        position = text.index(",")
+        items.append(text[:position])
+        text = text[position + 2:]
+    return items + [text]
+
+
 def describe(model, parse_streams=False, parse_vstreams=True):
     """The text ``hailortcli parse-hef`` prints for a ``HefModel``."""
     from hailort_sim.device.compat import hef_arch_name
@@ -101,6 +115,10 @@ def describe(model, parse_streams=False, parse_vstreams=True):
                     lines.append(TAB * 3 + "Input  {} {}".format(vstream.name, vstream_shape_str(vstream)))
                 for vstream in _of_network(group.output_vstreams, network, group.networks):
                     lines.append(TAB * 3 + "Output {} {}".format(vstream.name, vstream_shape_str(vstream)))
+                items = operation_items(group)
+                if items:
+                    lines.append(TAB * 3 + "Operation:")
+                    lines.extend(TAB * 4 + item for item in items)
     return "\n".join(lines) + "\n"
 
 
