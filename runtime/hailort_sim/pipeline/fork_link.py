@@ -1,0 +1,113 @@
+"""Streaming vstreams in forked children (guide §5.5 "Streaming inference").
+
+The tutorial configures a network group in the parent, forks send/recv processes that use
+the parent's ``ConfiguredNetwork`` object, and activates it in the parent. A fork has none of
+the parent's threads, so the device cannot run in the child: the owning process serves its
+network groups' streaming sessions on a private Unix socket (started with its first
+configured network group, 0600 in the per-user lock directory) and a child's session is a
+proxy to it. Frames cross as device-format numpy arrays; format conversion stays in the
+child, as it would in the real per-process vstream pipeline.
+"""
+import os
+import secrets
+import threading
+import weakref
+from multiprocessing.connection import Client, Listener
+
+from hailort_sim.status import HailoRTException, HailoStatus, raise_status
+
+_server = None
+_server_lock = threading.Lock()
+
+
+class _Server:
+    def __init__(self):
+        from hailort_sim.pipeline.vdevice import lock_dir
+        self.pid = os.getpid()
+        self.authkey = secrets.token_bytes(16)
+        self.address = os.path.join(lock_dir(), f"fork-link-{self.pid}-{secrets.token_hex(4)}.sock")
+        self.networks = weakref.WeakValueDictionary()
+        self.listener = Listener(self.address, family="AF_UNIX", authkey=self.authkey)
+        os.chmod(self.address, 0o600)
+        self.thread = threading.Thread(target=self._accept, name="hailort-fork-link", daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                conn = self.listener.accept()
+            except (OSError, EOFError):
+                return
+            except Exception:   # failed authentication: ignore the peer
+                continue
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn):
+        with conn:
+            while True:
+                try:
+                    op, network_id, args = conn.recv()
+                except (EOFError, OSError):
+                    return
+                try:
+                    network = self.networks.get(network_id)
+                    if network is None:
+                        raise_status(HailoStatus.HAILO_NOT_FOUND, "The configured network group was released")
+                    result = getattr(network.session(), op)(*args)
+                    conn.send((None, result))
+                except HailoRTException as error:
+                    conn.send((int(error.status), str(error)))
+                except Exception as error:  # report, never kill the server thread
+                    conn.send((int(HailoStatus.HAILO_INTERNAL_FAILURE), repr(error)))
+
+
+def serve(network) -> tuple:
+    """Register a configured network group for forked children; returns (address, authkey)."""
+    global _server
+    with _server_lock:
+        if _server is None or _server.pid != os.getpid():
+            _server = _Server()
+        _server.networks[id(network)] = network
+        return (_server.address, _server.authkey)
+
+
+class RemoteSession:
+    """A child's view of its parent's StreamSession (same methods)."""
+
+    def __init__(self, fork_address, network_id):
+        address, authkey = fork_address
+        self.pid = os.getpid()
+        self.network_id = network_id
+        self._lock = threading.Lock()
+        try:
+            self._conn = Client(address, family="AF_UNIX", authkey=authkey)
+        except OSError as error:
+            raise_status(HailoStatus.HAILO_COMMUNICATION_CLOSED,
+                         f"Cannot reach the process that configured the network group ({error})")
+
+    def _call(self, op, *args):
+        with self._lock:
+            try:
+                self._conn.send((op, self.network_id, args))
+                status, result = self._conn.recv()
+            except (EOFError, OSError):
+                raise_status(HailoStatus.HAILO_COMMUNICATION_CLOSED,
+                             "The process that configured the network group went away")
+        if status is not None:
+            raise_status(status, result)
+        return result
+
+    def send(self, name, frame, timeout_s):
+        return self._call("send", name, frame, timeout_s)
+
+    def recv(self, name, timeout_s):
+        return self._call("recv", name, timeout_s)
+
+    def flush(self, timeout_s):
+        return self._call("flush", timeout_s)
+
+    def clear(self):
+        return self._call("clear")
+
+    def wait_for_activation(self, timeout_s):
+        return self._call("wait_for_activation", timeout_s)
