@@ -1,0 +1,165 @@
+#
+# SPDX-License-Identifier: MIT
+#
+# The HailoRT user guide's "Validating the Integration's Success" table (§10.6) as oeqa runtime
+# tests:  IMAGE_CLASSES += "testimage", then  bitbake hailo-image-minimal -c testimage
+# (or kas/testimage.yml). One test per row. A row whose package this image does not carry, or
+# that needs a Hailo device the target does not have, is skipped with the reason.
+#
+# HAILO_RUNTIME_PROVIDER = "sim" images carry python3-hailort-sim: the same hailortcli, hailo and
+# hailo_platform names on a simulated Hailo-8 described by /etc/hailo/hailort-sim.conf, so the
+# command rows run for real there; the native rows (libhailort.so, libgsthailo, firmware, driver)
+# skip because that image has no such files.
+#
+# Optional: HAILO_TEST_HEF = "/path/on/the/build/host/model.hef" lets the `hailortcli run` row
+# run a model of yours on a hardware image (sim images make their own sample).
+
+import os
+import re
+
+from oeqa.core.decorator.depends import OETestDepends
+from oeqa.runtime.case import OERuntimeTestCase
+from oeqa.runtime.decorator.package import OEHasPackage
+
+HAILORT_VERSION = "4.21.0"
+SIM_CONFIG = "${HAILORT_SIM_CONFIG:-/etc/hailo/hailort-sim.conf}"
+# PCIe ids as hailortcli prints them (domain:bus:device.function), or the integrated NNC.
+DEVICE_ID = r"(?:[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]|\[integrated\])"
+# The identity model of the simulated runtime's sample generator.
+SAMPLE_MODEL = "shortcut_net"
+REMOTE_DIR = "/tmp/hailort-oeqa"
+
+
+class HailoRTValidationTest(OERuntimeTestCase):
+    """HailoRT guide §10.6, one test per row."""
+
+    def run_ok(self, cmd, what=None):
+        status, output = self.target.run(cmd)
+        self.assertEqual(status, 0, "%s failed (exit %s): %s" % (what or cmd, status, output))
+        return output
+
+    def provider(self):
+        return self.td.get("HAILO_RUNTIME_PROVIDER") or "hardware"
+
+    def expected_devices(self):
+        """Device ids the target must report, or skip when it cannot have any."""
+        if self.provider() == "sim":
+            output = self.run_ok("sed -n 's/^[[:space:]]*device_id[[:space:]]*=[[:space:]]*//p' %s"
+                                 % SIM_CONFIG, "reading the simulated device configuration")
+            ids = output.split()
+            if not ids:
+                self.skipTest("the simulated device configuration (%s) lists no device_id"
+                              % SIM_CONFIG)
+            return ids
+        status, _ = self.target.run("ls /dev/hailo*")
+        if status != 0:
+            self.skipTest("no Hailo device on this target (/dev/hailo* missing): it needs a "
+                          "Hailo-8 module and the hailo_pci driver loaded")
+        return None
+
+    # -- libhailort: "Libhailort exists at /usr/lib/libhailort.so" ---------------------------
+    @OETestDepends(["ssh.SSHTest.test_ssh"])
+    @OEHasPackage(["libhailort"])
+    def test_libhailort_installed(self):
+        libdir = self.td.get("libdir") or "/usr/lib"
+        # The unversioned libhailort.so link belongs to libhailort-dev; the runtime package
+        # carries the versioned library it points to.
+        output = self.run_ok("ls %s/libhailort.so.%s" % (libdir, HAILORT_VERSION),
+                             "looking for libhailort %s in %s" % (HAILORT_VERSION, libdir))
+        self.assertIn("libhailort.so.%s" % HAILORT_VERSION, output)
+
+    # -- hailortcli: "works from the global environment; scan and run communicate" ------------
+    @OETestDepends(["ssh.SSHTest.test_ssh"])
+    @OEHasPackage(["hailortcli", "python3-hailort-sim"])
+    def test_hailortcli_version(self):
+        output = self.run_ok("hailortcli --version")
+        self.assertIn("HailoRT-CLI version %s" % HAILORT_VERSION, output)
+
+    @OETestDepends(["hailort_validation.HailoRTValidationTest.test_hailortcli_version"])
+    def test_hailortcli_scan(self):
+        expected = self.expected_devices()
+        output = self.run_ok("hailortcli scan")
+        self.assertIn("Hailo Devices:", output)
+        found = re.findall(r"^\[-\] Device: (%s)\s*$" % DEVICE_ID, output, re.M)
+        self.assertTrue(found, "hailortcli scan lists no device: %s" % output)
+        if expected is not None:
+            self.assertEqual(sorted(found), sorted(expected),
+                             "hailortcli scan does not list the configured simulated devices")
+
+    @OETestDepends(["hailort_validation.HailoRTValidationTest.test_hailortcli_scan"])
+    def test_hailortcli_run(self):
+        self.expected_devices()
+        hef = self.target_hef()
+        output = self.run_ok("hailortcli run %s --frames-count 16" % hef).replace("\r", "\n")
+        result = output.rpartition("> Inference result:")[2]
+        fps = re.findall(r"^\s+FPS: ([\d.]+)", result, re.M)
+        self.assertTrue(fps, "hailortcli run printed no inference result: %s" % output[-2000:])
+        self.assertGreater(float(fps[0]), 0, "hailortcli run reports FPS %s" % fps[0])
+
+    def target_hef(self):
+        """A HEF on the target: the sample generator's on sim images, HAILO_TEST_HEF otherwise."""
+        local = self.td.get("HAILO_TEST_HEF")
+        if local:
+            if not os.path.isfile(local):
+                self.fail("HAILO_TEST_HEF = %s: no such file on the build host" % local)
+            remote = "%s/%s" % (REMOTE_DIR, os.path.basename(local))
+            self.run_ok("mkdir -p %s" % REMOTE_DIR)
+            status, output = self.target.copyTo(local, remote)
+            self.assertEqual(status, 0, "copying %s to the target failed: %s" % (local, output))
+            return remote
+        if self.provider() != "sim":
+            self.skipTest("no HEF for the target: set HAILO_TEST_HEF to a model compiled for "
+                          "this device to run it")
+        self.run_ok("python3 -m hailort_sim.hef.samples %s" % REMOTE_DIR,
+                    "the simulated runtime's sample generator")
+        return "%s/%s.hef" % (REMOTE_DIR, SAMPLE_MODEL)
+
+    # -- pyhailort: "Python3 includes hailo_platform; hailo fw-control identify" --------------
+    @OETestDepends(["ssh.SSHTest.test_ssh"])
+    @OEHasPackage(["pyhailort", "python3-hailort-sim"])
+    def test_pyhailort_import(self):
+        output = self.run_ok("python3 -c 'import hailo_platform; print(hailo_platform.__version__)'",
+                             "importing hailo_platform")
+        self.assertEqual(output.strip().splitlines()[-1], HAILORT_VERSION)
+
+    @OETestDepends(["hailort_validation.HailoRTValidationTest.test_pyhailort_import"])
+    def test_hailo_version(self):
+        output = self.run_ok("hailo --version")
+        self.assertIn("HailoRT v%s" % HAILORT_VERSION, output)
+
+    @OETestDepends(["hailort_validation.HailoRTValidationTest.test_hailo_version"])
+    def test_hailo_fw_control_identify(self):
+        expected = self.expected_devices()
+        output = self.run_ok("hailo fw-control identify")
+        for field in ("Control Protocol Version:", "Board Name:", "Device Architecture:"):
+            self.assertIn(field, output)
+        self.assertRegex(output, r"Firmware Version: \d+\.\d+\.\d+ ")
+        executed = re.findall(r"^Executing on device: (%s)\s*$" % DEVICE_ID, output, re.M)
+        if expected is not None:
+            self.assertEqual(sorted(executed), sorted(expected))
+
+    # -- libgsthailo: "gst-inspect-1.0 | grep hailo returns hailonet, hailodevicestats" -------
+    @OETestDepends(["ssh.SSHTest.test_ssh"])
+    @OEHasPackage(["libgsthailo"])
+    @OEHasPackage(["gstreamer1.0"])
+    def test_libgsthailo_elements(self):
+        output = self.run_ok("gst-inspect-1.0 | grep hailo")
+        self.assertRegex(output, r"hailo:\s+hailonet: hailonet element")
+        self.assertRegex(output, r"hailo:\s+hailodevicestats: hailodevicestats element")
+
+    # -- hailo-firmware: "firmware exists in /lib/firmware/hailo" ---------------------------
+    @OETestDepends(["ssh.SSHTest.test_ssh"])
+    @OEHasPackage(["hailo-firmware"])
+    def test_hailo_firmware_installed(self):
+        # The guide's table says hailo_fw.bin; the Hailo-8 firmware file is hailo8_fw.bin (§8).
+        path = "%s/firmware/hailo/hailo8_fw.bin" % (self.td.get("nonarch_base_libdir") or "/lib")
+        self.run_ok("test -s %s" % path, "looking for %s" % path)
+
+    # -- hailo-pci: "modinfo hailo_pci returns info about the driver" -------------------------
+    @OETestDepends(["ssh.SSHTest.test_ssh"])
+    @OEHasPackage(["hailo-pci", "kernel-module-hailo-pci"])
+    def test_hailo_pci_modinfo(self):
+        output = self.run_ok("modinfo hailo_pci")
+        self.assertRegex(output, r"(?m)^filename:\s+\S*hailo_pci\.ko")
+        self.assertRegex(output, r"(?m)^license:\s+GPL")
+        self.assertRegex(output, r"(?m)^alias:\s+pci:v00001E60d")
