@@ -1,0 +1,146 @@
+"""Helpers for the kas configuration tests: kas's own loader, and an offline copy of the tree in
+which every remote repository is replaced by a small local git repository."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+KAS_DIR = REPO_ROOT / "kas"
+LAYER_DIRS = ("meta-hailo-libhailort", "meta-hailo-accelerator", "meta-hailo-vpu")
+
+
+def kas_files() -> list[Path]:
+    """Every kas configuration (lock files are loaded by kas next to these)."""
+    return sorted(p for p in KAS_DIR.glob("*.yml") if not p.name.endswith(".lock.yml"))
+
+
+def lock_files() -> list[Path]:
+    return sorted(KAS_DIR.glob("*.lock.yml"))
+
+
+# The combinations docs/yocto.md tells users to run.
+COMBINATIONS = {
+    "qemux86-64-sim": ["kas/qemux86-64.yml", "kas/sim.yml"],
+    "qemuarm64-sim-testimage": ["kas/qemuarm64.yml", "kas/sim.yml", "kas/testimage.yml"],
+    "qemux86-64-hardware": ["kas/qemux86-64.yml", "kas/hardware.yml"],
+    "offline-collect": ["kas/qemux86-64.yml", "kas/hardware.yml", "kas/offline-collect.yml"],
+    "offline-build": ["kas/qemux86-64.yml", "kas/hardware.yml", "kas/offline-build.yml"],
+    "raspberrypi5": ["kas/raspberrypi5.yml"],
+}
+
+
+def merged_config(top_files: list[str], root: Path = REPO_ROOT) -> tuple[dict, list]:
+    """The merged configuration as kas computes it (includes, lock files, later files win)."""
+    from kas.context import create_global_context
+    from kas.includehandler import IncludeHandler
+    from kas.kas import kas_get_argparser
+
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        create_global_context(kas_get_argparser().parse_args(["dump", ":".join(top_files)]))
+        return IncludeHandler([str(root / f) for f in top_files]).get_config()
+    finally:
+        os.chdir(cwd)
+
+
+def _git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=kas-test", "-c", "user.email=kas-test@localhost",
+         "-c", "init.defaultBranch=main", *args],
+        cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+# What each stand-in repository holds: just enough for kas to find layers and the init script.
+FAKE_CONTENT = {
+    "bitbake": {"bin/bitbake": "#!/bin/sh\nexit 0\n"},
+    "openembedded-core": {
+        "meta/conf/layer.conf": 'BBFILE_COLLECTIONS += "core"\n',
+        # kas sources this with the build directory and reads the environment it leaves.
+        "oe-init-build-env": 'mkdir -p "${1:-build}/conf" && cd "${1:-build}"\n',
+    },
+    "meta-openembedded": {
+        "meta-oe/conf/layer.conf": 'BBFILE_COLLECTIONS += "openembedded-layer"\n',
+        "meta-python/conf/layer.conf": 'BBFILE_COLLECTIONS += "meta-python"\n',
+    },
+    "meta-raspberrypi": {"conf/layer.conf": 'BBFILE_COLLECTIONS += "raspberrypi"\n'},
+}
+
+
+@dataclass
+class OfflineTree:
+    """A copy of kas/ and the layers' conf/ in its own git repository, plus local stand-ins
+    for every remote repository and an override file (kas/local.yml) that points kas at them."""
+    root: Path
+    work: Path
+    sources: dict[str, Path]
+    commits: dict[str, str]
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KAS_")}
+        env["KAS_WORK_DIR"] = str(self.work)
+        # Any attempt to reach a real remote (https) fails at once instead of hanging.
+        env["GIT_ALLOW_PROTOCOL"] = "file"
+        return env
+
+    def with_local_repos(self, top_files: list[str]) -> str:
+        """The kas command-line config for top_files plus an override file that points each of
+        their remote repositories at its local stand-in."""
+        config, _ = merged_config(top_files, self.root)
+        names = [n for n, r in config["repos"].items() if r and r.get("url")]
+        override = {
+            "header": {"version": 14},
+            "repos": {n: {"path": str(self.sources[n])} for n in names},
+            # Later files win over the lock files' pins.
+            "overrides": {"repos": {n: {"commit": self.commits[n]} for n in names}},
+        }
+        name = "kas/local-" + "-".join(Path(f).stem for f in top_files) + ".yml"
+        (self.root / name).write_text(yaml.safe_dump(override, sort_keys=False))
+        return ":".join([*top_files, name])
+
+    def kas(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "kas", *args], cwd=self.root,
+                              env=self.env(), capture_output=True, text=True, timeout=timeout)
+
+
+def make_offline_tree(tmp_path_factory) -> OfflineTree:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    base = tmp_path_factory.mktemp("kas-offline")
+    root = base / "meta-hailo-kit"
+    shutil.copytree(KAS_DIR, root / "kas")
+    for layer in LAYER_DIRS:
+        if (REPO_ROOT / layer / "conf").is_dir():
+            shutil.copytree(REPO_ROOT / layer / "conf", root / layer / "conf")
+    _git(root, "init", "-q")
+
+    # Branches as the kas files ask for them (base + the board example cover every repository).
+    config, _ = merged_config(["kas/raspberrypi5.yml"])
+    default_branch = config.get("defaults", {}).get("repos", {}).get("branch")
+    sources, commits = {}, {}
+    for name, repo in config["repos"].items():
+        if not repo or not repo.get("url"):
+            continue
+        src = base / "src" / name
+        for rel, text in FAKE_CONTENT[name].items():
+            (src / rel).parent.mkdir(parents=True, exist_ok=True)
+            (src / rel).write_text(text)
+        _git(src, "init", "-q")
+        _git(src, "add", "-A")
+        _git(src, "commit", "-q", "-m", f"stand-in for {name}")
+        # kas resets origin's URL to the kas file's and checks the pin is on origin/<branch>.
+        _git(src, "remote", "add", "origin", src.as_uri())
+        _git(src, "update-ref", f"refs/remotes/origin/{repo.get('branch', default_branch)}", "HEAD")
+        sources[name], commits[name] = src, _git(src, "rev-parse", "HEAD")
+
+    work = base / "work"
+    work.mkdir()
+    return OfflineTree(root=root, work=work, sources=sources, commits=commits)
