@@ -37,10 +37,7 @@ def acquire(params):
         raise_status(HailoStatus.HAILO_INVALID_ARGUMENT,
                      "Multi-Process service is supported only with HailoRT scheduler, "
                      "please choose scheduling algorithm")
-    shared = vdevice.acquire(config)
-    from .. import monitor
-    monitor.track(shared.backend)
-    return shared
+    return vdevice.acquire(config)   # it also shows the backend to the monitor
 
 
 def release(shared):
