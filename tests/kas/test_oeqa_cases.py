@@ -12,6 +12,7 @@ import ast
 import logging
 import os
 import py_compile
+import re
 import shutil
 import subprocess
 import sys
@@ -51,14 +52,13 @@ def _decorator_calls(name):
 
 
 def _our_packages():
-    """Recipe names and the packages our recipes declare (PACKAGES / PROVIDES lines)."""
+    """Recipe names of our layers and what their packages RPROVIDE."""
     names = set()
     for layer in LAYER_DIRS:
         for bb in (REPO_ROOT / layer).glob("recipes-*/*/*.bb"):
-            pn = bb.name.split("_")[0].removesuffix(".bb")
-            names.add(pn)
-            if "inherit module" in bb.read_text() or "inherit module\n" in bb.read_text():
-                names.add("kernel-module-" + pn)
+            names.add(bb.name.split("_")[0].removesuffix(".bb"))
+            for value in re.findall(r'^RPROVIDES:\$\{PN\}\s*\+?=\s*"([^"]*)"', bb.read_text(), re.M):
+                names.update(value.split())
     return names
 
 
