@@ -1,0 +1,178 @@
+"""hailo-qemu: build, boot, inspect and stop the QEMU test target.
+
+    hailo-qemu build                      build (or reuse) the image; prints what it is
+    hailo-qemu boot                       boot, print how to connect, stop on Ctrl-C
+    hailo-qemu boot --detach [--name N]   boot and leave it running (state in the cache)
+    hailo-qemu ssh-info [--name N]        host, port, user, key, host key of a detached machine
+    hailo-qemu run [--name N] -- CMD...   run a command on it over SSH
+    hailo-qemu stop [--name N]            stop it (QMP quit, then reap)
+"""
+import argparse
+import json
+import shlex
+import sys
+import time
+
+from . import config
+from .errors import TargetError
+
+
+def _state_path(name):
+    return config.cache_root() / "runs" / f"{name}.json"
+
+
+def _load(name):
+    path = _state_path(name)
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise TargetError(f"no detached target named {name!r} ({path} is missing): start one "
+                          f"with `hailo-qemu boot --detach --name {name}`") from None
+
+
+def _ssh_info(t):
+    return {"host": t.host, "port": t.port, "username": t.username, "key_path": str(t.key_path),
+            "host_key": t.host_key, "host_key_fingerprint": t.host_key_fingerprint,
+            "known_hosts_line": t.known_hosts_line(), "serial_log": str(t.serial_log),
+            "ssh": (f"ssh -p {t.port} -i {t.key_path} -o UserKnownHostsFile=<file with the "
+                    f"known_hosts_line> {t.username}@{t.host}")}
+
+
+def _print_info(info, as_json):
+    if as_json:
+        print(json.dumps(info, indent=2))
+    else:
+        for k, v in info.items():
+            print(f"{k:22} {v}")
+
+
+def cmd_build(args):
+    from .image import build_image
+    image = build_image(args.arch, mirror=args.mirror)
+    info = {"arch": image.arch, "kernel": str(image.kernel), "initrd": str(image.initrd),
+            "key_path": str(image.key_path), "host_key": image.host_key,
+            "base": f"{image.base_key} ({'cached' if image.base_cached else 'built'})",
+            "overlay": f"{image.overlay_key} ({'cached' if image.overlay_cached else 'built'})"}
+    _print_info(info, args.json)
+
+
+def cmd_boot(args):
+    from .image import build_image
+    from .machine import QemuTarget, probe_kvm, write_state
+    if args.detach and _state_path(args.name).exists():
+        state = json.loads(_state_path(args.name).read_text())
+        if QemuTarget.from_state(state).alive():
+            raise TargetError(f"a target named {args.name!r} is already running on port "
+                              f"{state['port']}: `hailo-qemu stop --name {args.name}` first")
+    image = build_image(args.arch, mirror=args.mirror)
+    if args.accel == "kvm":
+        probe_kvm(image)
+    target = QemuTarget(image, port=args.port, accel=args.accel, memory=args.memory,
+                        detach=args.detach, timeout=args.timeout)
+    target.start()
+    if args.detach:
+        write_state(target, _state_path(args.name))
+        _print_info(_ssh_info(target), args.json)
+        return
+    with target:
+        _print_info(_ssh_info(target), args.json)
+        print("running; Ctrl-C stops it", file=sys.stderr)
+        while target.alive():
+            time.sleep(0.5)
+        raise TargetError(f"QEMU exited; serial log: {target.serial_log}")
+
+
+def cmd_ssh_info(args):
+    from .machine import QemuTarget
+    t = QemuTarget.from_state(_load(args.name))
+    if not t.alive():
+        raise TargetError(f"target {args.name!r} is not running (stale state): "
+                          f"`hailo-qemu stop --name {args.name}` clears it")
+    _print_info(_ssh_info(t), args.json)
+
+
+def cmd_run(args):
+    from .machine import QemuTarget
+    if not args.command:
+        raise TargetError("nothing to run: `hailo-qemu run -- COMMAND...`")
+    t = QemuTarget.from_state(_load(args.name))
+    if not t.alive():
+        raise TargetError(f"target {args.name!r} is not running")
+    command = args.command[0] if len(args.command) == 1 else shlex.join(args.command)
+    try:
+        rc, out, err = t.run(command, timeout=args.timeout)
+    except OSError as e:
+        raise TargetError(f"SSH to {t.host}:{t.port} failed: {e}") from None
+    sys.stdout.write(out)
+    sys.stderr.write(err)
+    return rc
+
+
+def cmd_stop(args):
+    from .machine import QemuTarget
+    path = _state_path(args.name)
+    state = _load(args.name)
+    t = QemuTarget.from_state(state)
+    was_alive = t.alive()
+    t.stop()
+    path.unlink(missing_ok=True)
+    print(f"stopped {args.name}" if was_alive else f"{args.name} was not running; state cleared")
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="hailo-qemu", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    def image_opts(sp):
+        sp.add_argument("--arch", default="amd64", choices=sorted(config.ARCHES) + sorted(config.ARCH_ALIASES),
+                        help="target architecture (arm64: ~6 min one-time build, needs qemu-user-static)")
+        sp.add_argument("--mirror", help="Debian mirror (default: the one apt uses)")
+        sp.add_argument("--json", action="store_true", help="print JSON")
+
+    sp = sub.add_parser("build", help="build (or reuse) the image")
+    image_opts(sp)
+    sp.set_defaults(func=cmd_build)
+    sp = sub.add_parser("boot", help="boot the target")
+    image_opts(sp)
+    sp.add_argument("--port", type=int, help="host port for SSH (default: a free one)")
+    sp.add_argument("--accel", default="tcg", choices=["tcg", "kvm"],
+                    help="tcg (default); kvm only after a probe boot succeeds")
+    sp.add_argument("--memory", type=int, default=1536, help="MiB (default 1536)")
+    sp.add_argument("--timeout", type=float, default=180, help="seconds until SSH answers")
+    sp.add_argument("--detach", action="store_true", help="leave it running and exit")
+    sp.add_argument("--name", default="default", help="name of a detached target")
+    sp.set_defaults(func=cmd_boot)
+    for name, func, helptext in (("ssh-info", cmd_ssh_info, "how to reach a detached target"),
+                                 ("stop", cmd_stop, "stop a detached target")):
+        sp = sub.add_parser(name, help=helptext)
+        sp.add_argument("--name", default="default")
+        sp.add_argument("--json", action="store_true")
+        sp.set_defaults(func=func)
+    sp = sub.add_parser("run", help="run a command on a detached target over SSH")
+    sp.add_argument("--name", default="default")
+    sp.add_argument("--timeout", type=float, default=300)
+    sp.add_argument("command", nargs=argparse.REMAINDER)
+    sp.set_defaults(func=cmd_run)
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    if getattr(args, "command", None) and args.command[:1] == ["--"]:
+        args.command = args.command[1:]
+    from . import progress
+    progress.quiet = args.quiet
+    try:
+        return args.func(args) or 0
+    except TargetError as e:
+        print(f"hailo-qemu: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("hailo-qemu: interrupted; target stopped", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Where things are and what the target is made of: cache location, Debian mirror, per-arch
+settings and the package list. Everything here is an input of the cache key."""
+import os
+import pathlib
+import re
+from dataclasses import dataclass
+
+SUITE = "bookworm"
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[3]
+LAYER_FILES = {
+    # repository path -> path in the image (docs/architecture.md, "Files the image installs")
+    "meta-hailo-libhailort/recipes-hailo/hailort-service/files/hailort.service":
+        "lib/systemd/system/hailort.service",
+    "meta-hailo-libhailort/recipes-hailo/hailort-service/files/hailort_service":
+        "etc/default/hailort_service",
+    "meta-hailo-libhailort/recipes-hailo/python3-hailort-sim/files/hailort-sim.conf":
+        "etc/hailo/hailort-sim.conf",
+}
+# Units the image enables, as the recipes' SYSTEMD_SERVICE would.
+ENABLED_UNITS = ["lib/systemd/system/hailort.service"]
+SAMPLES_DIR = "usr/share/hailo-models"
+READY_MARKER = "HAILO-KIT-READY"
+
+# python3 + numpy + protobuf: the runtime's dependencies. systemd-sysv + udev: real unit files
+# and module autoloading (virtio). dropbear: SSH (starts and connects faster than OpenSSH);
+# openssh-sftp-server: SFTP for the validation suite. kmod: modinfo/modprobe, as on a real image.
+PACKAGES = ["python3", "python3-numpy", "python3-protobuf", "systemd-sysv", "udev", "kmod",
+            "iproute2", "procps", "dropbear-bin", "openssh-sftp-server"]
+
+
+@dataclass(frozen=True)
+class Arch:
+    name: str            # Debian architecture
+    kernel_package: str
+    qemu: str            # qemu-system binary
+    machine: tuple       # -M/-cpu arguments
+    console: str
+    apt_qemu: str        # the Debian package with the qemu-system binary
+
+
+ARCHES = {
+    "amd64": Arch("amd64", "linux-image-cloud-amd64", "qemu-system-x86_64",
+                  ("-M", "q35", "-cpu", "max"), "ttyS0", "qemu-system-x86"),
+    "arm64": Arch("arm64", "linux-image-cloud-arm64", "qemu-system-aarch64",
+                  ("-M", "virt", "-cpu", "max,pauth-impdef=on"), "ttyAMA0", "qemu-system-arm"),
+}
+ARCH_ALIASES = {"x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64"}
+
+
+def arch(name="amd64"):
+    key = ARCH_ALIASES.get(name, name)
+    if key not in ARCHES:
+        from .errors import TargetError
+        raise TargetError(f"unknown architecture {name!r}: use one of {', '.join(ARCHES)}")
+    return ARCHES[key]
+
+
+def cache_root():
+    env = os.environ.get("HAILO_KIT_QEMU_CACHE")
+    if env:
+        return pathlib.Path(env).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or pathlib.Path.home() / ".cache"
+    return pathlib.Path(base) / "hailo-kit" / "qemu"
+
+
+def debian_mirror(sources_dir="/etc/apt/sources.list.d", sources_list="/etc/apt/sources.list"):
+    """The Debian mirror apt already uses (HAILO_KIT_DEBIAN_MIRROR overrides it)."""
+    env = os.environ.get("HAILO_KIT_DEBIAN_MIRROR")
+    if env:
+        return env.rstrip("/")
+    candidates = []
+    d = pathlib.Path(sources_dir)
+    for f in sorted(d.glob("*.sources")) if d.is_dir() else []:
+        # deb822 stanzas: the URIs of a stanza whose Suites name the release itself.
+        for stanza in re.split(r"\n\s*\n", f.read_text(errors="replace")):
+            fields = dict(re.findall(r"^(\w[\w-]*):\s*(.*)$", stanza, re.M))
+            if re.search(r"^\s*Enabled:\s*no", stanza, re.M | re.I):
+                continue
+            if SUITE in fields.get("Suites", "").split() and "deb" in fields.get("Types", "").split():
+                candidates += fields.get("URIs", "").split()
+    lists = [pathlib.Path(sources_list)] + (sorted(d.glob("*.list")) if d.is_dir() else [])
+    for f in lists:
+        if f.is_file():
+            for m in re.finditer(rf"^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+{SUITE}\s", f.read_text(errors="replace"), re.M):
+                candidates.append(m.group(1))
+    for uri in candidates:
+        if "security" not in uri:
+            return uri.rstrip("/")
+    return "http://deb.debian.org/debian"

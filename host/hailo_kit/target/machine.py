@@ -1,0 +1,371 @@
+"""Booting and stopping the target: QEMU with user networking (guest port 22 forwarded to a
+free port on 127.0.0.1), the serial console in a log file, a QMP socket to stop it. Ready means
+the guest printed its marker on the console and then SSH answered with the pinned host key."""
+import atexit
+import ctypes
+import json
+import os
+import pathlib
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+
+import paramiko
+
+from . import config, keys, preflight, qmp
+from .errors import TargetError
+from .progress import say
+
+_live = set()          # targets this process started and must stop
+_lock = threading.Lock()
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent():
+    # In the child before exec: QEMU gets SIGKILL when its starter dies, even by SIGKILL.
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _stop_all():
+    with _lock:
+        targets = list(_live)
+    for t in targets:
+        t.stop()
+
+
+def _on_signal(signum, frame):
+    _stop_all()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def _install_handlers():
+    atexit.register(_stop_all)
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            if signal.getsignal(sig) in (signal.SIG_DFL, None):
+                signal.signal(sig, _on_signal)
+    # SIGINT raises KeyboardInterrupt: context managers, fixture finalizers and atexit stop us.
+
+
+_handlers_installed = False
+
+
+def accel_args(accel):
+    if accel == "tcg":
+        return ["-accel", "tcg,thread=multi"]
+    if accel == "kvm":
+        return ["-accel", "kvm"]
+    raise TargetError(f"unknown accelerator {accel!r}: use tcg (default) or kvm")
+
+
+def tail(path, lines=25):
+    try:
+        text = pathlib.Path(path).read_text(errors="replace")
+    except OSError:
+        return "(no serial log)"
+    return "\n".join(text.replace("\r", "").splitlines()[-lines:]) or "(serial log is empty)"
+
+
+class QemuTarget:
+    host = "127.0.0.1"
+    username = "root"
+
+    def __init__(self, image, port=None, accel="tcg", memory=1536, smp=2, detach=False,
+                 timeout=180.0):
+        self.image = image
+        self.arch = config.arch(image.arch)
+        self.requested_port = port
+        self.port = port
+        self.accel = accel
+        self.memory, self.smp = memory, smp
+        self.detach = detach
+        self.timeout = timeout
+        self.key_path = pathlib.Path(image.key_path)
+        self.host_key = image.host_key
+        self.host_key_fingerprint = keys.fingerprint(image.host_key)
+        self.run_dir = None
+        self.proc = None
+        self.pid = None
+        self.boot_seconds = None
+
+    # -- the contract ---------------------------------------------------------------------------
+    @property
+    def serial_log(self):
+        return self.run_dir / "serial.log"
+
+    @property
+    def qmp_socket(self):
+        return self.run_dir / "qmp.sock"
+
+    def known_hosts_line(self):
+        return f"[{self.host}]:{self.port} {self.host_key}"
+
+    def host_pkey(self):
+        return paramiko.hostkeys.HostKeyEntry.from_line(f"x {self.host_key}").key
+
+    def alive(self):
+        if self.proc is not None:
+            return self.proc.poll() is None
+        return self.pid is not None and _pid_is_qemu(self.pid, self.run_dir)
+
+    def __enter__(self):
+        if self.proc is None:
+            self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # -- start ----------------------------------------------------------------------------------
+    def command(self):
+        a = self.arch
+        append = f"console={a.console} quiet loglevel=3 rdinit=/sbin/init net.ifnames=0 panic=-1"
+        machine = list(a.machine)
+        if self.accel == "kvm" and a.name == "amd64":
+            # -cpu host crashes on nested hypervisors without vmx (MSR 0x10a); drop that MSR.
+            machine = ["-M", "q35", "-cpu", "host,arch-capabilities=off"]
+        return [a.qemu, *machine, *accel_args(self.accel), "-smp", str(self.smp),
+                "-m", str(self.memory), "-nodefaults", "-display", "none", "-no-reboot",
+                "-kernel", str(self.image.kernel), "-initrd", str(self.image.initrd),
+                "-append", append,
+                "-netdev", f"user,id=n0,hostfwd=tcp:{self.host}:{self.port}-:22",
+                "-device", "virtio-net-pci,netdev=n0", "-device", "virtio-rng-pci",
+                "-serial", f"file:{self.serial_log}", "-monitor", "none",
+                "-qmp", f"unix:{self.qmp_socket},server=on,wait=off",
+                "-pidfile", str(self.run_dir / "qemu.pid")]
+
+    def start(self):
+        global _handlers_installed
+        preflight.require_qemu(self.arch)
+        for p in (self.image.kernel, self.image.initrd, self.key_path):
+            if not pathlib.Path(p).is_file():
+                raise TargetError(f"{p} is missing: rebuild the image with `hailo-qemu build`")
+        if not _handlers_installed:
+            _install_handlers()
+            _handlers_installed = True
+        self.run_dir = pathlib.Path(tempfile.mkdtemp(prefix="hailo-qemu-"))
+        t0 = time.monotonic()
+        deadline = t0 + self.timeout
+        for attempt in range(1 if self.requested_port else 5):
+            if self.requested_port:
+                preflight.require_port_free(self.requested_port)
+            else:
+                self.port = preflight.free_port()
+            self._spawn()
+            try:
+                self._wait_marker(deadline)
+                break
+            except _PortTaken:
+                if self.requested_port:
+                    raise TargetError(f"port {self.host}:{self.port} is in use: choose another "
+                                      "with --port, or leave it out to pick a free one") from None
+                say(f"boot: port {self.port} was taken meanwhile, retrying with another")
+        else:
+            raise TargetError("could not find a free port for SSH forwarding after 5 tries")
+        self._wait_ssh(deadline)
+        self.boot_seconds = time.monotonic() - t0
+        say(f"boot: ready in {self.boot_seconds:.1f}s, ssh -p {self.port} -i {self.key_path} "
+            f"root@{self.host}")
+        return self
+
+    def _spawn(self):
+        cmd = self.command()
+        self.serial_log.unlink(missing_ok=True)
+        say(f"boot: {self.arch.qemu} ({self.accel}, {self.smp} cpus, {self.memory} MiB), "
+            f"ssh on {self.host}:{self.port}, serial log {self.serial_log}")
+        stderr = open(self.run_dir / "qemu.stderr", "wb")
+        try:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=stderr,
+                                         stderr=stderr, start_new_session=True,
+                                         preexec_fn=None if self.detach else _die_with_parent)
+        finally:
+            stderr.close()
+        self.pid = self.proc.pid
+        if not self.detach:
+            with _lock:
+                _live.add(self)
+
+    def _failure(self, what):
+        err = (self.run_dir / "qemu.stderr").read_text(errors="replace").strip()
+        self.stop(keep_logs=True)
+        return TargetError(f"{what}\nqemu: {err or '(no error output)'}\n"
+                           f"serial log tail ({self.serial_log}):\n{tail(self.serial_log)}")
+
+    def _wait_marker(self, deadline):
+        say("boot: waiting for the guest (kernel, systemd, dropbear)")
+        while True:
+            if self.proc.poll() is not None:
+                err = (self.run_dir / "qemu.stderr").read_text(errors="replace")
+                if "hostfwd" in err or "host forwarding" in err:
+                    self.proc = None
+                    raise _PortTaken()
+                raise self._failure(f"QEMU exited with status {self.proc.returncode} during boot")
+            try:
+                if config.READY_MARKER.encode() in self.serial_log.read_bytes():
+                    return
+            except FileNotFoundError:
+                pass
+            if time.monotonic() > deadline:
+                raise self._failure(f"boot timeout: no {config.READY_MARKER} on the serial "
+                                    f"console within {self.timeout:.0f}s")
+            time.sleep(0.2)
+
+    def _wait_ssh(self, deadline):
+        # The forwarded port accepts TCP before dropbear listens: short tries, one deadline.
+        last = None
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise self._failure("QEMU exited while waiting for SSH")
+            try:
+                client = self.connect(timeout=2)
+                client.close()
+                return
+            except paramiko.BadHostKeyException as e:
+                raise self._failure(f"the target's SSH host key is not the image's: {e}")
+            except (paramiko.SSHException, OSError, EOFError) as e:
+                last = e
+                time.sleep(0.3)
+        raise self._failure(f"boot timeout: SSH on {self.host}:{self.port} did not answer "
+                            f"within {self.timeout:.0f}s (last error: {last})")
+
+    # -- use ----------------------------------------------------------------------------------
+    def connect(self, timeout=10):
+        """A paramiko SSHClient logged in as root, with the host key pinned."""
+        client = paramiko.SSHClient()
+        client.get_host_keys().add(f"[{self.host}]:{self.port}", self.host_pkey().get_name(),
+                                   self.host_pkey())
+        client.set_missing_host_key_policy(paramiko.RejectPolicy())
+        try:
+            client.connect(self.host, self.port, username=self.username,
+                           key_filename=str(self.key_path), timeout=timeout,
+                           banner_timeout=timeout + 1, auth_timeout=timeout,
+                           allow_agent=False, look_for_keys=False)
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    def run(self, command, timeout=60):
+        """Runs a shell command on the target: (exit status, stdout, stderr). For tests and the
+        CLI; stdout and stderr are read together under one deadline."""
+        client = self.connect()
+        try:
+            chan = client.get_transport().open_session()
+            chan.exec_command(command)
+            out, err = bytearray(), bytearray()
+            deadline = time.monotonic() + timeout
+            while True:
+                while chan.recv_ready():
+                    out += chan.recv(65536)
+                while chan.recv_stderr_ready():
+                    err += chan.recv_stderr(65536)
+                if chan.exit_status_ready() and not chan.recv_ready() and not chan.recv_stderr_ready():
+                    break
+                if time.monotonic() > deadline:
+                    raise TargetError(f"`{command}` on the target did not finish within {timeout}s")
+                time.sleep(0.01)
+            return chan.recv_exit_status(), out.decode(errors="replace"), err.decode(errors="replace")
+        finally:
+            client.close()
+
+    # -- stop ---------------------------------------------------------------------------------
+    def stop(self, keep_logs=False, timeout=10):
+        """QMP quit, then reap (SIGKILL if QEMU does not go). Idempotent."""
+        with _lock:
+            _live.discard(self)
+        if self.alive():
+            try:
+                qmp.command(self.qmp_socket, "quit")
+            except (OSError, ValueError):
+                pass      # it may close the socket before answering; the wait below decides
+            if not self._wait_gone(timeout):
+                try:
+                    os.kill(self.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self._wait_gone(timeout)
+        if self.proc is not None:
+            self.proc.wait()
+        if self.run_dir and not keep_logs:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
+
+    def _wait_gone(self, timeout):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.proc is not None:
+                try:
+                    self.proc.wait(0.05)
+                    return True
+                except subprocess.TimeoutExpired:
+                    continue
+            if not _pid_is_qemu(self.pid, self.run_dir):
+                return True
+            time.sleep(0.05)
+        return False
+
+    # -- detached machines (hailo-qemu boot --detach / stop) ----------------------------------
+    def state(self):
+        return {"pid": self.pid, "port": self.port, "host": self.host, "username": self.username,
+                "key_path": str(self.key_path), "host_key": self.host_key,
+                "host_key_fingerprint": self.host_key_fingerprint, "run_dir": str(self.run_dir),
+                "serial_log": str(self.serial_log), "arch": self.arch.name,
+                "image": str(self.image.overlay_dir) if self.image else None}
+
+    @classmethod
+    def from_state(cls, state):
+        """A handle on a detached machine another process started (for ssh-info, run, stop)."""
+        t = cls.__new__(cls)
+        t.image, t.arch, t.detach, t.proc = None, config.arch(state["arch"]), True, None
+        t.requested_port = t.port = state["port"]
+        t.key_path = pathlib.Path(state["key_path"])
+        t.host_key, t.host_key_fingerprint = state["host_key"], state["host_key_fingerprint"]
+        t.pid, t.run_dir = state["pid"], pathlib.Path(state["run_dir"])
+        t.boot_seconds = None
+        return t
+
+
+class _PortTaken(Exception):
+    pass
+
+
+def _pid_is_qemu(pid, run_dir):
+    """Is pid a live QEMU of this run (not a recycled pid)?"""
+    try:
+        cmdline = pathlib.Path(f"/proc/{pid}/cmdline").read_bytes()
+        stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    if stat.rsplit(")", 1)[1].split()[0] == "Z":
+        return False
+    return b"qemu-system" in cmdline and (run_dir is None or str(run_dir).encode() in cmdline)
+
+
+def boot(image, **kw):
+    """Starts a target and waits until SSH answers; use it as a context manager."""
+    return QemuTarget(image, **kw).start()
+
+
+def probe_kvm(image, timeout=90):
+    """KVM only after a probe boot proves it works here; raises TargetError otherwise."""
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        raise TargetError("--accel kvm: /dev/kvm is not usable here; use the default TCG")
+    say("kvm: probe boot")
+    try:
+        with QemuTarget(image, accel="kvm", timeout=timeout) as t:
+            rc, _, _ = t.run("true", timeout=20)
+            if rc != 0:
+                raise TargetError("probe command failed")
+    except TargetError as e:
+        raise TargetError(f"--accel kvm: the probe boot failed, so KVM is not used; the "
+                          f"default TCG works without it.\n{e}") from None
+    say("kvm: probe boot succeeded")
+
+
+def write_state(target, path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(target.state(), indent=2) + "\n")
+

@@ -1,0 +1,148 @@
+"""The overlay stage: what changes with our code, packed as a small cpio archive that the kernel
+unpacks over the base (concatenated newc archives overlay each other). A runtime change
+rebuilds only this: the runtime wheel, the layer's files, SSH keys and sample HEFs."""
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from installer import install
+from installer.destinations import SchemeDictionaryDestination
+from installer.sources import WheelFile
+
+from . import config, keys
+from .cache import content_key, tree_key
+from .errors import TargetError
+from .progress import say
+from .rootfs import pack
+
+RUNTIME = config.REPO_ROOT / "runtime"
+SAMPLES_MODULE = RUNTIME / "hailort_sim/hef/samples.py"
+
+
+def key_inputs(base_key):
+    layer = [x for src in sorted(config.LAYER_FILES)
+             for x in (src, config.LAYER_FILES[src], config.REPO_ROOT / src)]
+    return ["overlay", base_key, tree_key(RUNTIME), *layer, config.ENABLED_UNITS,
+            pathlib.Path(__file__), pathlib.Path(keys.__file__)]
+
+
+def image_path(rel):
+    """Merged /usr: the base has /lib -> usr/lib, so the overlay writes through usr/."""
+    first, _, rest = rel.partition("/")
+    return f"usr/{rel}" if first in ("lib", "bin", "sbin", "lib64") else rel
+
+
+def build_wheel(work):
+    """The runtime as a wheel, built from a copy so the work tree gets no build/ or egg-info."""
+    src = work / "runtime-src"
+    shutil.copytree(RUNTIME, src, ignore=shutil.ignore_patterns(
+        "__pycache__", "*.pyc", "build", "*.egg-info", "dist"))
+    out = work / "wheel"
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet",
+                           "--disable-pip-version-check", "-w", str(out), str(src)],
+                          capture_output=True, text=True)
+    wheels = sorted(out.glob("*.whl"))
+    if proc.returncode != 0 or not wheels:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
+        raise TargetError(f"building the runtime wheel from {RUNTIME} failed:\n{tail}")
+    return wheels[0]
+
+
+def install_wheel(wheel, root, pyver):
+    """Installs into the target's Debian python: modules in /usr/lib/python3/dist-packages,
+    scripts in /usr/bin with a #!/usr/bin/python3 shebang."""
+    scheme = {"purelib": "/usr/lib/python3/dist-packages",
+              "platlib": "/usr/lib/python3/dist-packages",
+              "headers": f"/usr/include/python{pyver}/hailort-sim",
+              "scripts": "/usr/bin", "data": "/usr"}
+    # Precompiled bytecode saves seconds per boot under TCG; only valid for the same version.
+    same_python = f"{sys.version_info[0]}.{sys.version_info[1]}" == pyver
+    dest = SchemeDictionaryDestination(scheme, interpreter="/usr/bin/python3", script_kind="posix",
+                                       bytecode_optimization_levels=(0,) if same_python else (),
+                                       destdir=str(root))
+    with WheelFile.open(wheel) as source:
+        install(source, dest, additional_metadata={"INSTALLER": b"hailo-kit\n"})
+    return same_python
+
+
+def layer_files(root):
+    for src, dst in config.LAYER_FILES.items():
+        path = config.REPO_ROOT / src
+        if not path.is_file():
+            raise TargetError(f"layer file {src} is missing from the repository")
+        target = root / image_path(dst)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        target.chmod(0o644)
+    for unit in config.ENABLED_UNITS:
+        text = (config.REPO_ROOT / next(s for s, d in config.LAYER_FILES.items() if d == unit)).read_text()
+        wanted_by = [w for line in text.splitlines() if line.strip().startswith("WantedBy=")
+                     for w in line.split("=", 1)[1].split()]
+        for target_unit in wanted_by:  # what `systemctl enable` does
+            link = root / "etc/systemd/system" / f"{target_unit}.wants" / os.path.basename(unit)
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to("/" + unit)
+    (root / "var/log/hailo").mkdir(parents=True, exist_ok=True)
+
+
+def ssh_keys(root, out):
+    ssh = root / "root/.ssh"
+    ssh.mkdir(parents=True)
+    (root / "root").chmod(0o700)
+    ssh.chmod(0o700)
+    public = keys.client_key(out / "id_ed25519")
+    (out / "id_ed25519.pub").write_text(public + "\n")
+    (ssh / "authorized_keys").write_text(public + "\n")
+    (ssh / "authorized_keys").chmod(0o600)
+    hostkey = root / "etc/dropbear/dropbear_ed25519_host_key"
+    hostkey.parent.mkdir(parents=True)
+    host_public = keys.dropbear_host_key(hostkey)
+    hostkey.chmod(0o600)
+    (out / "host_key.pub").write_text(host_public + "\n")
+    return host_public
+
+
+def sample_hefs(root, work):
+    """HEFs from the runtime's own generator; skipped (and said so) while it does not exist."""
+    if not SAMPLES_MODULE.is_file():
+        say("overlay: no hailort_sim.hef.samples in the runtime yet: image has no sample HEFs")
+        return []
+    dest = root / config.SAMPLES_DIR
+    dest.mkdir(parents=True)
+    env = {**os.environ, "PYTHONPATH": str(work / "runtime-src")}
+    proc = subprocess.run([sys.executable, "-m", "hailort_sim.hef.samples", str(dest)],
+                          capture_output=True, text=True, env=env, cwd=work)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-10:])
+        raise TargetError(f"generating sample HEFs (python3 -m hailort_sim.hef.samples) failed:\n{tail}")
+    for p in dest.rglob("*"):
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    return sorted(str(p.relative_to(dest)) for p in dest.rglob("*.hef"))
+
+
+def build(out, base_manifest):
+    """Fills `out` with overlay.cpio and the SSH keys; returns the manifest."""
+    t0 = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="hailo-qemu-overlay-") as tmp:
+        work = pathlib.Path(tmp)
+        root = work / "root"
+        root.mkdir(mode=0o755)
+        say("overlay: building the runtime wheel")
+        wheel = build_wheel(work)
+        compiled = install_wheel(wheel, root, base_manifest["python"])
+        layer_files(root)
+        host_public = ssh_keys(root, out)
+        samples = sample_hefs(root, work)
+        say("overlay: packing")
+        pack(root, out / "overlay.cpio")
+    return {"stage": "overlay", "wheel": wheel.name, "bytecode": compiled,
+            "samples": samples, "host_key": host_public,
+            "build_s": round(time.monotonic() - t0, 1)}
+
+
+def overlay_key(base_key):
+    return content_key(*key_inputs(base_key))
