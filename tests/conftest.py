@@ -1,1 +1,49 @@
 """Fixtures shared by every test area. Each area (tests/<area>/) keeps its own conftest.py."""
+import pytest
+
+
+def _qemu_unavailable():
+    """Why the QEMU target cannot be built or booted here, or None."""
+    import os
+    import shutil
+
+    from hailo_kit.target import config, image
+
+    arch = config.arch("amd64")
+    if shutil.which(arch.qemu) is None:
+        return f"{arch.qemu} is missing (scripts/setup installs it)"
+    if os.geteuid() != 0:
+        base_key, overlay_key = image.keys_for(arch.name)
+        if not (config.cache_root() / arch.name / "overlay" / overlay_key / "manifest.json").is_file():
+            return "building the QEMU target needs root (debootstrap) and it is not cached"
+    return None
+
+
+@pytest.fixture(scope="session")
+def qemu_image():
+    """The QEMU target's image (hailo_kit.target.build_image), built or taken from the cache."""
+    reason = _qemu_unavailable()
+    if reason:
+        pytest.skip(reason)
+    from hailo_kit.target import TargetError, build_image
+    try:
+        return build_image()
+    except TargetError as e:
+        pytest.fail(f"building the QEMU target failed: {e}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def qemu_target(qemu_image):
+    """One booted QEMU target for the whole session (hailo_kit.target.QemuTarget: host, port,
+    username, key_path, host_key, host_key_fingerprint, serial_log, run(), stop()).
+    Tests that break it on purpose must restore it. Stopped at the end of the session, and by
+    the target API at exit, on SIGTERM, or when this process dies."""
+    from hailo_kit.target import TargetError, boot
+    try:
+        target = boot(qemu_image, timeout=300)
+    except TargetError as e:
+        pytest.fail(f"booting the QEMU target failed: {e}", pytrace=False)
+    try:
+        yield target
+    finally:
+        target.stop()
