@@ -124,6 +124,9 @@ def test_testimage_fragment_uses_slirp_and_our_cases():
     conf = _local_conf(yaml.safe_load((KAS_DIR / "testimage.yml").read_text()))
     assert conf[("IMAGE_CLASSES", "+=")] == "testimage"
     assert conf[("TEST_RUNQEMUPARAMS", "=")] == "slirp"
+    # oe-core's ssh test logs in as root with no password.
+    assert {"empty-root-password", "allow-root-login"} <= set(
+        conf[("EXTRA_IMAGE_FEATURES:append", "=")].split())
     suites = conf[("TEST_SUITES", "=")].split()
     cases = REPO_ROOT / "meta-hailo-libhailort" / "lib" / "oeqa" / "runtime" / "cases"
     ours = {p.stem for p in cases.glob("*.py")}
