@@ -12,7 +12,7 @@ import os
 import threading
 from collections import OrderedDict
 
-DEFAULT_ARENA_SIZE = 128 * 1024 * 1024  # virtual; pages are only allocated when touched
+DEFAULT_ARENA_SIZE = 64 * 1024 * 1024   # virtual; pages are only allocated when touched
 MIN_SHM_BYTES = 16 * 1024                # below this the socket is as cheap
 _ALIGN = 64
 
