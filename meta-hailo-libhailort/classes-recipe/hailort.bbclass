@@ -42,7 +42,7 @@ EXTRA_OECMAKE += "-DCMAKE_BUILD_TYPE=Release \
 # What -DHAILO_OFFLINE_COMPILATION=ON does, for every CMake project of the tree (the pyhailort
 # extension is configured by setup.py, which passes only the toolchain file through).
 do_generate_toolchain_file:append() {
-	cat >> ${WORKDIR}/toolchain.cmake <<EOF_HAILORT
+    cat >> ${WORKDIR}/toolchain.cmake <<EOF_HAILORT
 # meta-hailo-libhailort: externals come from do_prepare_hailort_external_dependencies
 set(FETCHCONTENT_FULLY_DISCONNECTED ON CACHE BOOL "HailoRT externals are unpacked by do_unpack" FORCE)
 EOF_HAILORT
@@ -58,16 +58,15 @@ def hailort_tarball(d, mode):
     return hailort_offline.tarball_path(mode, d.getVar('PN'), d.getVar('PV'),
                                         d.getVar('DL_DIR'), d.getVar('WORKDIR'))
 
-python __anonymous() {
+# The network flag only when the task downloads (not in USE_EXISTING_TAR mode).
+def hailort_network_flag(d):
     import hailort_offline
     try:
         mode = hailort_offline_mode(d)
     except hailort_offline.ExternalsError:
-        # Reported by the task itself with the explanation; parsing goes on.
-        return
-    if hailort_offline.needs_network(mode):
-        d.setVarFlag('do_prepare_hailort_external_dependencies', 'network', '1')
-}
+        # Reported by the task itself, with the explanation.
+        return "0"
+    return "1" if hailort_offline.needs_network(mode) else "0"
 
 python do_prepare_hailort_external_dependencies() {
     import os
@@ -110,8 +109,12 @@ do_prepare_hailort_external_dependencies[doc] = "Downloads HailoRT's CMake exter
 do_prepare_hailort_external_dependencies[vardeps] += "HAILORT_OFFLINE_BUILD_ENABLE HAILORT_OFFLINE_BUILD_USE_EXISTING_TAR HAILORT_BUILD_SERVICE"
 do_prepare_hailort_external_dependencies[vardepsexclude] += "DL_DIR"
 do_prepare_hailort_external_dependencies[dirs] = "${WORKDIR}"
+# The only task of these recipes that may download, besides do_fetch (HailoRT user guide 10.7).
+# nooelint: oelint.task.network
+do_prepare_hailort_external_dependencies[network] = "${@hailort_network_flag(d)}"
 addtask prepare_hailort_external_dependencies after do_fetch do_prepare_recipe_sysroot before do_unpack
 
+hailort_unpack_externals[doc] = "Unpacks the HailoRT externals tarball into the source tree (do_unpack postfunc)"
 python hailort_unpack_externals() {
     import hailort_offline
     try:

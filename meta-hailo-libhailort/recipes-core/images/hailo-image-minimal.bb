@@ -1,12 +1,16 @@
 SUMMARY = "Minimal image with HailoRT 4.21.0 and an SSH server"
 DESCRIPTION = "core-image-minimal with an OpenSSH server and the HailoRT runtime chosen by \
-HAILO_RUNTIME_PROVIDER: \"hardware\" (packagegroup-hailo: libhailort, hailortcli, pyhailort, \
-libgsthailo, hailort-service and, with meta-hailo-accelerator, hailo-pci and hailo-firmware) \
-or \"sim\" (packagegroup-hailo-sim: the simulated device runtime, for QEMU and CI)."
+               HAILO_RUNTIME_PROVIDER: hardware (packagegroup-hailo: libhailort, hailortcli, \
+               pyhailort, libgsthailo, hailort-service and, with meta-hailo-accelerator, hailo-pci \
+               and hailo-firmware) or sim (packagegroup-hailo-sim: the simulated device runtime, \
+               for QEMU and CI)."
 HOMEPAGE = "https://github.com/hailo-ai/hailort"
 BUGTRACKER = "https://github.com/hailo-ai/hailort/issues"
+SECTION = "images"
 LICENSE = "MIT"
 
+# core-image-minimal is oe-core's (BBPATH), which oelint cannot see.
+# nooelint: oelint.file.requirenotfound
 require recipes-core/images/core-image-minimal.bb
 
 HAILO_RUNTIME_PROVIDER ??= "hardware"
@@ -19,5 +23,7 @@ def hailo_runtime_packagegroup(d):
         bb.fatal('HAILO_RUNTIME_PROVIDER = "%s": use "hardware" or "sim"' % provider)
     return groups[provider]
 
+# An image: core-image-minimal inherits core-image (oelint cannot see through the require).
+# nooelint: oelint.vars.outofcontext
 IMAGE_FEATURES += "ssh-server-openssh"
 IMAGE_INSTALL += "${HAILO_RUNTIME_PACKAGEGROUP}"

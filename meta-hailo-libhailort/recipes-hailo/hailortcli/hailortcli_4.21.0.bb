@@ -1,8 +1,9 @@
 SUMMARY = "HailoRT command line tool"
 DESCRIPTION = "hailortcli, the HailoRT 4.21.0 command line tool: scan, fw-control, parse-hef, \
-run, run2, benchmark, measure-power and monitor, for Hailo-8/8L devices."
+               run, run2, benchmark, measure-power and monitor, for Hailo-8/8L devices."
 HOMEPAGE = "https://github.com/hailo-ai/hailort"
 BUGTRACKER = "https://github.com/hailo-ai/hailort/issues"
+CVE_PRODUCT = "hailo:hailort"
 SECTION = "console/utils"
 LICENSE = "MIT"
 LIC_FILES_CHKSUM = "file://hailort/LICENSE;md5=ed57bbf10be0c74ecf2c80710208b2b3 \
@@ -17,8 +18,8 @@ inherit hailort
 OECMAKE_TARGET_COMPILE = "hailortcli"
 
 do_install() {
-	install -d ${D}${bindir}
-	install -m 0755 ${B}/hailort/hailortcli/hailortcli ${D}${bindir}/hailortcli
+    install -d ${D}${bindir}
+    install -m 0755 ${B}/hailort/hailortcli/hailortcli ${D}${bindir}/hailortcli
 }
 
 RPROVIDES:${PN} = "hailo-runtime-cli"

@@ -1,9 +1,10 @@
 SUMMARY = "HailoRT library for Hailo AI accelerators"
 DESCRIPTION = "libhailort, the HailoRT 4.21.0 user-space library that loads HEF files and \
-runs inference on Hailo-8/8L devices through the hailo_pci driver, with its C/C++ headers \
-and CMake package (HailoRTConfig.cmake). Built with multi-process service support."
+               runs inference on Hailo-8/8L devices through the hailo_pci driver, with its C/C++ headers \
+               and CMake package (HailoRTConfig.cmake). Built with multi-process service support."
 HOMEPAGE = "https://github.com/hailo-ai/hailort"
 BUGTRACKER = "https://github.com/hailo-ai/hailort/issues"
+CVE_PRODUCT = "hailo:hailort"
 SECTION = "libs"
 LICENSE = "MIT"
 LIC_FILES_CHKSUM = "file://hailort/LICENSE;md5=ed57bbf10be0c74ecf2c80710208b2b3 \
@@ -15,13 +16,11 @@ OECMAKE_TARGET_COMPILE = "libhailort"
 
 # The whole tree's install would add hailortcli and hailort_service (other recipes).
 do_install() {
-	DESTDIR='${D}' cmake --install ${B}/hailort/libhailort --config Release
-	# HailoRT runs ldconfig at install time; nothing to clean up, but no host path may leak.
-	rm -f ${D}${sysconfdir}/ld.so.cache
+    DESTDIR='${D}' cmake --install ${B}/hailort/libhailort --config Release
 }
 
-# libhailort has no SOVERSION: its soname is the full version (libhailort.so.4.21.0).
-FILES:${PN} = "${libdir}/libhailort.so.${PV}"
+# libhailort has no SOVERSION: its soname is the full version (libhailort.so.4.21.0),
+# which the default FILES patterns put in ${PN}; libhailort.so goes to ${PN}-dev.
 FILES:${PN}-dev += "${libdir}/cmake/HailoRT"
 
 RCONFLICTS:${PN} = "python3-hailort-sim"

@@ -1,9 +1,10 @@
 SUMMARY = "HailoRT Python API (hailo_platform) and the hailo command"
 DESCRIPTION = "pyhailort, the HailoRT 4.21.0 Python package hailo_platform with its _pyhailort \
-extension. In 4.21.0 the extension is a standalone CMake/pybind11 project that setup.py builds \
-against the libhailort installed in the sysroot."
+               extension. In 4.21.0 the extension is a standalone CMake/pybind11 project that setup.py builds \
+               against the libhailort installed in the sysroot."
 HOMEPAGE = "https://github.com/hailo-ai/hailort"
 BUGTRACKER = "https://github.com/hailo-ai/hailort/issues"
+CVE_PRODUCT = "hailo:hailort"
 SECTION = "devel/python"
 LICENSE = "MIT"
 LIC_FILES_CHKSUM = "file://hailort/LICENSE;md5=ed57bbf10be0c74ecf2c80710208b2b3 \

@@ -1,23 +1,28 @@
 SUMMARY = "HailoRT 4.21.0 compatible runtime with a simulated Hailo device"
 DESCRIPTION = "hailort-sim from meta-hailo-kit: the hailo_platform Python API, hailortcli, \
-hailo and hailort_service of HailoRT 4.21.0 in pure Python, over a simulated Hailo-8 device \
-described by /etc/hailo/hailort-sim.conf. For images and CI without Hailo hardware; it replaces \
-libhailort, hailortcli, pyhailort and hailort-service, so an image holds one or the other."
+               hailo and hailort_service of HailoRT 4.21.0 in pure Python, over a simulated \
+               Hailo-8 device described by /etc/hailo/hailort-sim.conf. For images and CI without \
+               Hailo hardware; it replaces libhailort, hailortcli, pyhailort and hailort-service, \
+               so an image holds one or the other."
 HOMEPAGE = "https://github.com/hailo-ai/hailort"
 BUGTRACKER = "https://github.com/hailo-ai/hailort/issues"
 SECTION = "devel/python"
 LICENSE = "MIT"
-LIC_FILES_CHKSUM = "file://${COMMON_LICENSE_DIR}/MIT;md5=0835ade698e0bcf8506ecda2f7b4f302"
+LIC_FILES_CHKSUM = "file://COPYING.MIT;md5=04d06f21f70f8f22bc059ec0288cd165"
 
 # The runtime is runtime/ of the repository that holds this layer: no download, any checkout
 # location. The service files are the hailort-service recipe's (one copy in the repository).
 HAILO_KIT_TOPDIR := "${@os.path.normpath(os.path.join(d.getVar('THISDIR'), '..', '..', '..'))}"
+# The sources live outside this recipe's folder, in the same repository.
+# nooelint: oelint.vars.fileextrapaths,oelint.vars.outofcontext
 FILESEXTRAPATHS:prepend := "${HAILO_KIT_TOPDIR}:${THISDIR}/../hailort-service/files:"
 
 SRC_URI = "file://runtime;subdir=hailort-sim-${PV} \
+           file://COPYING.MIT;subdir=hailort-sim-${PV}/runtime \
            file://hailort-sim.conf \
            file://hailort.service \
            file://hailort_service \
+           file://hailort-tmpfiles.conf \
           "
 
 HAILO_SIM_UNPACKDIR = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}"
@@ -26,24 +31,34 @@ S = "${HAILO_SIM_UNPACKDIR}/hailort-sim-${PV}/runtime"
 inherit python_setuptools_build_meta systemd
 
 do_install:append() {
-	install -d ${D}${sysconfdir}/hailo ${D}${sysconfdir}/default ${D}${systemd_system_unitdir}
-	install -m 0644 ${HAILO_SIM_UNPACKDIR}/hailort-sim.conf ${D}${sysconfdir}/hailo/hailort-sim.conf
-	install -m 0644 ${HAILO_SIM_UNPACKDIR}/hailort.service ${D}${systemd_system_unitdir}/hailort.service
-	install -m 0644 ${HAILO_SIM_UNPACKDIR}/hailort_service ${D}${sysconfdir}/default/hailort_service
+    install -d ${D}${sysconfdir}/hailo ${D}${sysconfdir}/default ${D}${systemd_system_unitdir} ${D}${nonarch_libdir}/tmpfiles.d
+    install -m 0644 ${HAILO_SIM_UNPACKDIR}/hailort-sim.conf ${D}${sysconfdir}/hailo/hailort-sim.conf
+    install -m 0644 ${HAILO_SIM_UNPACKDIR}/hailort.service ${D}${systemd_system_unitdir}/hailort.service
+    install -m 0644 ${HAILO_SIM_UNPACKDIR}/hailort_service ${D}${sysconfdir}/default/hailort_service
+    install -m 0644 ${HAILO_SIM_UNPACKDIR}/hailort-tmpfiles.conf ${D}${nonarch_libdir}/tmpfiles.d/hailort.conf
 }
 
 SYSTEMD_SERVICE:${PN} = "hailort.service"
 
-FILES:${PN} += "${systemd_system_unitdir}/hailort.service"
+FILES:${PN} += "${systemd_system_unitdir}/hailort.service ${nonarch_libdir}/tmpfiles.d/hailort.conf"
 CONFFILES:${PN} = "${sysconfdir}/hailo/hailort-sim.conf ${sysconfdir}/default/hailort_service"
 
+# The standard-library modules the runtime imports, by oe-core python3 package.
 RDEPENDS:${PN} = "python3-core \
+                  python3-crypt \
+                  python3-datetime \
+                  python3-fcntl \
+                  python3-io \
+                  python3-json \
                   python3-logging \
+                  python3-mmap \
                   python3-multiprocessing \
+                  python3-netclient \
                   python3-numpy \
                   python3-protobuf \
+                  python3-threading \
                  "
 
 # One runtime per image: this package stands in for the real user space.
 RPROVIDES:${PN} = "hailo-runtime-cli hailo-runtime-python hailo-runtime-service"
-RCONFLICTS:${PN} = "libhailort hailortcli pyhailort hailort-service"
+RCONFLICTS:${PN} = "hailort-service hailortcli libhailort pyhailort"
