@@ -197,3 +197,50 @@ def test_every_check_has_a_reason_for_each_profile_it_skips():
         assert set(c.skip) <= set(checks.PROFILES)
         assert all(reason.strip() for reason in c.skip.values())
         assert len(c.skip) < len(checks.PROFILES), f"{c.id} runs in no profile"
+
+
+def test_parallel_run_reports_the_same_in_table_order(hefs):
+    seq = run_checks(FakeTarget(), "simulated", hefs=hefs)
+    par = run_checks(FakeTarget(), "simulated", hefs=hefs, jobs=4)
+    assert [(r.id, r.result) for r in par.records] == [(r.id, r.result) for r in seq.records]
+    assert par.exit_code == 0
+
+
+def test_parallel_checks_never_share_the_device(hefs):
+    import threading
+    import time as _time
+    active, peak, lock = [0], [0], threading.Lock()
+
+    def on_device(cmd):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        _time.sleep(0.2)
+        with lock:
+            active[0] -= 1
+        return FakeTarget().run(cmd).exit_status, FakeTarget().run(cmd).out, ""
+    fake = FakeTarget().on(r"infer_model\.py|^hailortcli run", on_device)
+    rep = run_checks(fake, "simulated", hefs=hefs, jobs=4)
+    assert rep.exit_code == 0, rep.records
+    assert peak[0] == 1
+
+
+class DyingTarget(FakeTarget):
+    """Dies when scan runs: that command and every later one see the connection drop."""
+    dead = False
+
+    def run(self, command, timeout_s=60.0, stdin=None):
+        if command.startswith("hailortcli scan"):
+            self.dead = True
+        if self.dead:
+            raise ssh.TargetLost("connection dropped")
+        return super().run(command, timeout_s, stdin)
+
+
+def test_parallel_run_stops_when_the_target_is_lost(hefs):
+    rep = run_checks(DyingTarget(), "simulated", hefs=hefs, jobs=3)
+    got = results(rep)
+    assert got["scan"] == Result.NOT_RUN and rep.exit_code == 2 and "target lost" in rep.error
+    ids = [c.id for c in checks.CHECKS]
+    # The two checks that may have started alongside scan can still finish; none after them runs.
+    assert all(got[i] == Result.NOT_RUN for i in ids[ids.index("scan") + 3:]), got

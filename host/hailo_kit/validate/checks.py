@@ -13,6 +13,7 @@ import dataclasses
 import json
 import re
 import shlex
+import threading
 from pathlib import Path
 from typing import Callable, Dict, Mapping, Optional, Tuple
 
@@ -42,12 +43,16 @@ class Check:
     probe: Callable[["Context"], str]
     skip: Mapping[str, str] = dataclasses.field(default_factory=dict)  # profile -> reason
     timeout_s: float = 60.0
+    # Infers on the device: such checks never run at the same time as each other (a device
+    # belongs to one VDevice at a time; a second one would fail with OUT_OF_PHYSICAL_DEVICES).
+    uses_device: bool = False
 
 
 class Context:
     """What a probe sees: the target (any object with ``run``/``put``, see ssh.Session), the
     profile, the local HEFs to copy, and a per-run memo so a command several checks need
-    (``hailortcli --version``, identify) runs once."""
+    (``hailortcli --version``, identify) runs once. Safe to share between checks running in
+    parallel threads; the deadline (``timeout_s``) is per thread."""
 
     def __init__(self, transport, profile: str, hefs: Optional[Dict[str, Path]] = None,
                  hardware_hef: Optional[Path] = None, hef_problem: Optional[str] = None):
@@ -56,21 +61,36 @@ class Context:
         self.hefs = dict(hefs or {})          # model name -> local file
         self.hardware_hef = hardware_hef      # --hef: a HEF compiled for the real device
         self.hef_problem = hef_problem        # why there are no sample HEFs, if there are none
-        self.timeout_s = 60.0                 # set by the runner per check
         self._memo: Dict[str, object] = {}
+        self._memo_locks: Dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()          # guards _memo_locks
+        self._files_lock = threading.Lock()    # the working directory and uploads (one SFTP)
         self._remote_dir: Optional[str] = None
         self._uploaded: Dict[Path, str] = {}
+        self._local = threading.local()
+
+    @property
+    def timeout_s(self) -> float:
+        """The running check's deadline for each command (set by the runner)."""
+        return getattr(self._local, "timeout_s", 60.0)
+
+    @timeout_s.setter
+    def timeout_s(self, value: float) -> None:
+        self._local.timeout_s = value
 
     def run(self, command, timeout_s: Optional[float] = None, memo: bool = False):
         """Run a command on the target (a string is a shell line, a list is quoted)."""
         from .ssh import quote_command
         line = quote_command(command)
-        if memo and line in self._memo:
+        timeout_s = min(timeout_s or self.timeout_s, self.timeout_s)
+        if not memo:
+            return self.transport.run(line, timeout_s=timeout_s)
+        with self._lock:
+            key_lock = self._memo_locks.setdefault(line, threading.Lock())
+        with key_lock:  # a second check asking for the same command waits for the first's answer
+            if line not in self._memo:
+                self._memo[line] = self.transport.run(line, timeout_s=timeout_s)
             return self._memo[line]
-        result = self.transport.run(line, timeout_s=min(timeout_s or self.timeout_s, self.timeout_s))
-        if memo:
-            self._memo[line] = result
-        return result
 
     def must(self, command, what: str, memo: bool = False):
         """Run a command that has to succeed; a failure is the check's FAIL, with stderr."""
@@ -80,6 +100,10 @@ class Context:
         return r
 
     def remote_dir(self) -> str:
+        with self._files_lock:
+            return self._make_remote_dir()
+
+    def _make_remote_dir(self) -> str:
         if self._remote_dir is None:
             r = self.run("mktemp -d /tmp/hailo-validate.XXXXXX")
             if r.exit_status != 0 or not r.out.strip():
@@ -90,11 +114,12 @@ class Context:
     def upload(self, local: Path) -> str:
         """Copy a file to the target's working directory once; returns its remote path."""
         local = Path(local)
-        if local not in self._uploaded:
-            remote = f"{self.remote_dir()}/{local.name}"
-            self.transport.put(local, remote, timeout_s=self.timeout_s)
-            self._uploaded[local] = remote
-        return self._uploaded[local]
+        with self._files_lock:
+            if local not in self._uploaded:
+                remote = f"{self._make_remote_dir()}/{local.name}"
+                self.transport.put(local, remote, timeout_s=self.timeout_s)
+                self._uploaded[local] = remote
+            return self._uploaded[local]
 
     def cleanup(self, timeout_s: float = 10.0) -> None:
         if self._remote_dir is not None:
@@ -381,12 +406,12 @@ CHECKS = (
     Check("sim-config", "simulated device inventory valid", "runtime spec 17.1", probe_sim_config,
           skip={"hardware": "simulated profile only: a hardware target has no simulated device"}),
     Check("parse-hef", "hailortcli parse-hef of a HEF copied to the target", "guide 7.2", probe_parse_hef),
-    Check("run", "hailortcli run infers", "guide 7.3, 10.6", probe_run, timeout_s=90),
+    Check("run", "hailortcli run infers", "guide 7.3, 10.6", probe_run, uses_device=True, timeout_s=90),
     Check("infer-model", "Python InferModel inference meets the device contract", "guide 5.3",
-          probe_infer_model, timeout_s=120),
+          probe_infer_model, uses_device=True, timeout_s=120),
     Check("service", "hailort.service is active", "guide 6.12", probe_service_active),
     Check("service-inference", "two processes infer through the service", "guide 5.4, 6.12",
-          probe_service_inference, timeout_s=120),
+          probe_service_inference, uses_device=True, timeout_s=120),
 )
 CHECKS_BY_ID = {c.id: c for c in CHECKS}
 assert len(CHECKS_BY_ID) == len(CHECKS), "check ids must be unique"

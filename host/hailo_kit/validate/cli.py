@@ -19,7 +19,7 @@ from typing import List, Optional
 from . import report as reporting
 from . import ssh
 from .checks import CHECKS, CHECKS_BY_ID, PROFILES
-from .runner import Report, not_run_report, run_checks
+from .runner import DEFAULT_JOBS, Report, not_run_report, run_checks
 
 EXIT_USAGE = 64
 
@@ -39,6 +39,13 @@ def parse_destination(text: str):
     return user, host, port
 
 
+def _jobs(text: str) -> int:
+    n = int(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return n
+
+
 def _select(only: Optional[str]):
     if not only:
         return list(CHECKS)
@@ -55,6 +62,9 @@ def _output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--only", metavar="ID,...", help="run only these checks (ids from 'list')")
     p.add_argument("--deadline", type=float, default=600.0, metavar="S",
                    help="deadline of the whole run in seconds (default %(default)g)")
+    p.add_argument("-j", "--jobs", type=_jobs, default=DEFAULT_JOBS, metavar="N",
+                   help="checks run at once over one SSH connection (default %(default)s; "
+                        "inferences still take the device one at a time)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines, only the report")
 
 
@@ -144,7 +154,8 @@ def cmd_ssh(args) -> int:
             return _finish(not_run_report(target.display, args.profile, str(e), checks), args)
         with session:
             rep = run_checks(session, args.profile, checks=checks, target=target.display, hefs=hefs,
-                             hardware_hef=args.hef, hef_problem=hef_problem, deadline_s=args.deadline, progress=_progress(args.quiet))
+                             hardware_hef=args.hef, hef_problem=hef_problem, deadline_s=args.deadline, jobs=args.jobs,
+                             progress=_progress(args.quiet))
     return _finish(rep, args)
 
 
@@ -152,7 +163,7 @@ def cmd_qemu(args) -> int:
     from .qemu import validate_qemu
     checks = _select(args.only)
     say = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
-    rep = validate_qemu(arch=args.arch, checks=checks, deadline_s=args.deadline,
+    rep = validate_qemu(arch=args.arch, checks=checks, deadline_s=args.deadline, jobs=args.jobs,
                         boot_timeout_s=args.boot_timeout, say=say, progress=_progress(args.quiet))
     return _finish(rep, args)
 

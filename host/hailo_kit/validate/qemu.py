@@ -10,13 +10,14 @@ from typing import Callable, Iterable, Optional
 
 from . import ssh
 from .checks import CHECKS, Check
-from .runner import Report, not_run_report, run_checks
+from .runner import DEFAULT_JOBS, Report, not_run_report, run_checks
 from .samples import sample_hefs_or_reason
 
 PROFILE = "simulated"
 
 
 def validate_qemu(*, arch: str = "amd64", checks: Iterable[Check] = CHECKS, deadline_s: float = 600.0,
+                  jobs: int = DEFAULT_JOBS,
                   boot_timeout_s: float = 180.0, say: Callable[[str], None] = print,
                   progress=None, on_target: Optional[Callable] = None) -> Report:
     """``on_target(target, session)`` runs after connecting and before the checks (tests use it
@@ -37,7 +38,8 @@ def validate_qemu(*, arch: str = "amd64", checks: Iterable[Check] = CHECKS, dead
         with target:
             name = f"qemu-{arch} ({target.host}:{target.port})"
             say(f"hailo-validate: target up in {time.monotonic() - t0:.1f} s; validating over SSH")
-            return validate_booted(target, checks=checks, hefs=hefs, hef_problem=hef_problem, deadline_s=deadline_s,
+            return validate_booted(target, checks=checks, hefs=hefs, hef_problem=hef_problem,
+                                   deadline_s=deadline_s, jobs=jobs,
                                    name=name, progress=progress, on_target=on_target)
 
 
@@ -48,7 +50,7 @@ def target_of(qemu_target) -> ssh.Target:
 
 
 def validate_booted(qemu_target, *, checks: Iterable[Check] = CHECKS, hefs=None, hef_problem=None,
-                    deadline_s: float = 600.0,
+                    deadline_s: float = 600.0, jobs: int = DEFAULT_JOBS,
                     name: str = "", progress=None, on_target: Optional[Callable] = None,
                     connect_deadline_s: float = 30.0) -> Report:
     """Validate an already booted QEMU target (the main job's core; the e2e tests call it with
@@ -66,4 +68,4 @@ def validate_booted(qemu_target, *, checks: Iterable[Check] = CHECKS, hefs=None,
             if on_target is not None:
                 on_target(qemu_target, session)
             return run_checks(session, PROFILE, checks=checks, target=name, hefs=hefs, hef_problem=hef_problem,
-                              deadline_s=deadline_s, progress=progress)
+                              deadline_s=deadline_s, jobs=jobs, progress=progress)

@@ -7,16 +7,21 @@ hangs fails its check at the check's deadline; then a short liveness probe tells
 """
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import dataclasses
 import datetime
 import enum
+import threading
 import time
-from typing import Iterable, List, Optional
+from typing import Iterable, List, Optional, Tuple
 
 from . import ssh
 from .checks import CHECKS, Check, Context, Failed, NotApplicable
 
 LIVENESS_TIMEOUT_S = 10.0
+# Checks mostly wait for Python to start on the target; two at a time keep a 2-CPU target busy.
+DEFAULT_JOBS = 2
 NOT_REACHED = "not run: the target was never reached (see the error)"
 RUN_ENDED = "not run: the run ended before this check (see the error)"
 
@@ -74,27 +79,37 @@ def not_run_report(target: str, profile: str, error: str, checks: Iterable[Check
 
 def run_checks(transport, profile: str, *, checks: Iterable[Check] = CHECKS, target: str = "",
                hefs=None, hardware_hef=None, hef_problem=None, deadline_s: float = 600.0,
-               progress=None) -> Report:
-    """Run ``checks`` in order over ``transport`` (an ssh.Session, or a fake with run/put)."""
+               jobs: int = 1, progress=None) -> Report:
+    """Run ``checks`` over ``transport`` (an ssh.Session, or a fake with run/put) and report them
+    in table order. ``jobs`` > 1 runs that many checks at once, each on its own SSH channel;
+    checks that use the device still run one at a time."""
     checks = list(checks)
     ctx = Context(transport, profile, hefs=hefs, hardware_hef=hardware_hef, hef_problem=hef_problem)
     report = Report(target, profile, [], _now())
     start = time.monotonic()
     end = start + deadline_s
-    for i, check in enumerate(checks):
-        if report.error is not None:
-            report.records += [Record(c.id, c.title, c.source, Result.NOT_RUN, RUN_ENDED, 0.0)
-                               for c in checks[i:]]
-            break
-        left = end - time.monotonic()
-        if left <= 0:
-            report.error = f"the run's deadline of {deadline_s:g} s passed"
-            report.records.append(Record(check.id, check.title, check.source, Result.NOT_RUN, RUN_ENDED, 0.0))
-            continue
-        record = _run_one(ctx, check, min(check.timeout_s, left), report)
-        report.records.append(record)
+    state_lock, device_lock = threading.Lock(), threading.Lock()
+
+    def one(check: Check) -> Record:
+        with device_lock if check.uses_device else contextlib.nullcontext():
+            with state_lock:
+                if report.error is None and time.monotonic() >= end:
+                    report.error = f"the run's deadline of {deadline_s:g} s passed"
+                if report.error is not None:
+                    return Record(check.id, check.title, check.source, Result.NOT_RUN, RUN_ENDED, 0.0)
+            record, run_error = _run_one(ctx, check, min(check.timeout_s, end - time.monotonic()))
+            if run_error:
+                with state_lock:
+                    report.error = report.error or run_error
         if progress:
             progress(record)
+        return record
+
+    if jobs <= 1:
+        report.records = [one(c) for c in checks]
+    else:
+        with concurrent.futures.ThreadPoolExecutor(jobs, thread_name_prefix="check") as pool:
+            report.records = list(pool.map(one, checks))
     try:
         if report.error is None:
             ctx.cleanup()
@@ -104,33 +119,34 @@ def run_checks(transport, profile: str, *, checks: Iterable[Check] = CHECKS, tar
     return report
 
 
-def _run_one(ctx: Context, check: Check, timeout_s: float, report: Report) -> Record:
+def _run_one(ctx: Context, check: Check, timeout_s: float) -> Tuple[Record, Optional[str]]:
+    """One check's record, and the run's error when the target was lost during it."""
+    t0 = time.monotonic()
+
     def record(result: Result, detail: str) -> Record:
         return Record(check.id, check.title, check.source, result, detail, time.monotonic() - t0)
 
-    t0 = time.monotonic()
     if ctx.profile in check.skip:
-        return record(Result.SKIP, check.skip[ctx.profile])
+        return record(Result.SKIP, check.skip[ctx.profile]), None
     ctx.timeout_s = timeout_s
     try:
-        return record(Result.PASS, check.probe(ctx))
+        return record(Result.PASS, check.probe(ctx)), None
     except Failed as e:
-        return record(Result.FAIL, str(e))
+        return record(Result.FAIL, str(e)), None
     except NotApplicable as e:
-        return record(Result.SKIP, str(e))
+        return record(Result.SKIP, str(e)), None
     except ssh.TargetLost as e:
-        report.error = f"target lost: {e}"
-        return record(Result.NOT_RUN, report.error)
+        return record(Result.NOT_RUN, f"target lost during this check: {e}"), f"target lost: {e}"
     except ssh.CommandTimeout as e:
         rec = record(Result.FAIL, f"{e}; last output: {_last_line(e)}")
-        if not _alive(ctx.transport):
-            report.error = (f"target stopped answering during {check.id!r} (no reply to a liveness "
-                            f"probe within {LIVENESS_TIMEOUT_S:g} s)")
-        return rec
+        if _alive(ctx.transport):
+            return rec, None
+        return rec, (f"target stopped answering during {check.id!r} (no reply to a liveness "
+                     f"probe within {LIVENESS_TIMEOUT_S:g} s)")
     except ssh.SSHError as e:
-        return record(Result.FAIL, str(e))
+        return record(Result.FAIL, str(e)), None
     except Exception as e:  # a probe's bug must not hide the other checks' results
-        return record(Result.FAIL, f"internal error in the check: {type(e).__name__}: {e}")
+        return record(Result.FAIL, f"internal error in the check: {type(e).__name__}: {e}"), None
 
 
 def _last_line(e: ssh.CommandTimeout) -> str:
