@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import REPO, socket_path, wait_for_socket
+from service_helpers import REPO, socket_path, wait_for_socket
 
 FILES = os.path.join(REPO, "meta-hailo-libhailort", "recipes-hailo", "hailort-service", "files")
 UNIT = os.path.join(FILES, "hailort.service")

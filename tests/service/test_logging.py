@@ -4,7 +4,7 @@ import re
 import subprocess
 import sys
 
-from conftest import RUNTIME
+from service_helpers import RUNTIME
 
 EMIT = ("from hailort_sim import log; log.debug('d-msg'); log.info('i-msg'); "
         "log.warning('w-msg'); log.error('e-msg'); log.critical('c-msg')")

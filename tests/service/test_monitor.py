@@ -17,7 +17,7 @@ APP = """
 import sys, time, threading
 sys.path.insert(0, {here!r})
 import numpy as np
-from conftest import make_group
+from service_helpers import make_group
 from hailort_sim.pipeline import vdevice
 shared = vdevice.acquire(vdevice.VDeviceConfig(scheduling_algorithm=1))
 group = make_group("detector", (32, 32, 3), fps=500)

@@ -7,7 +7,7 @@ import struct
 import numpy as np
 import pytest
 
-from conftest import make_group, socket_path
+from service_helpers import make_group, socket_path
 from hailort_sim.hef.model import Architecture
 from hailort_sim.service import protocol
 from hailort_sim.service.shm import ClientArena, ServiceArena

@@ -19,7 +19,7 @@ sys.path.insert(0, HERE)
 
 import numpy as np  # noqa: E402
 
-from conftest import make_group  # noqa: E402
+from service_helpers import make_group  # noqa: E402
 from hailort_sim.pipeline import device_link  # noqa: E402
 from hailort_sim.service.remote_backend import RemoteBackend  # noqa: E402
 from hailort_sim.status import HailoStatus  # noqa: E402
