@@ -117,8 +117,6 @@ def open_devices(args):
     """``create_devices``: every scanned device, or the requested ones (a HailoRTException if one fails)."""
     from hailort_sim.device import SimDevice, scan
     from hailort_sim.device.device import present_inventory
-    from hailort_sim.device.errors import fail
-    from hailort_sim.status import HailoStatus
     inventory = present_inventory()
     ids = requested_device_ids(args)
     if ids is None:
@@ -126,6 +124,8 @@ def open_devices(args):
     devices = []
     for device_id in ids:
         if args.ips and device_id in args.ips:
+            from hailort_sim.device.errors import fail
+            from hailort_sim.status import HailoStatus
             fail(HailoStatus.HAILO_TIMEOUT, "No Hailo Ethernet device answered at {} (the simulated devices "
                                             "are on PCIe or integrated)".format(device_id))
         devices.append(SimDevice.open(device_id, inventory))
@@ -134,15 +134,18 @@ def open_devices(args):
 
 def run_on_devices(args, execute_on_device):
     """``DeviceCommand::execute``: run on each device, best effort; returns the last failure's status."""
-    from hailort_sim.status import HailoRTException, format_status
     status = 0
     for device in open_devices(args):
         sys.stdout.write("Executing on device: {}\n".format(device.device_id))
         try:
             result = execute_on_device(device, args) or 0
-        except HailoRTException as error:
+        except Exception as error:
+            from hailort_sim.status import HailoRTException   # not on the success path
+            if not isinstance(error, HailoRTException):
+                raise
             result = report_failure(error)
         if result:
+            from hailort_sim.status import format_status
             sys.stdout.flush()
             sys.stderr.write("Failed to execute on device: {}. status= {}\n".format(
                 device.device_id, format_status(result)))

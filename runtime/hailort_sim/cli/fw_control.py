@@ -24,7 +24,7 @@ def _attr(value):
 def identity_lines(identity):
     """The lines identify prints for a ``device.Identity``."""
     from hailort_sim.device.identity import fw_version_string
-    arch = identity.device_architecture.name if identity.device_architecture.name in _ARCH_NAMES else "Unknown"
+    arch = identity.architecture_name if identity.architecture_name in _ARCH_NAMES else "Unknown"
     return ["Control Protocol Version: {}".format(identity.protocol_version),
             "Firmware Version: " + fw_version_string(identity),
             "Logger Version: {}".format(identity.logger_version),

@@ -50,7 +50,6 @@ def build_parser(argv):
 def run(argv):
     """Parse and execute; returns the exit status (the hailo_status, or CLI11's usage codes)."""
     from .common import UsageError, cli_log, report_failure
-    from hailort_sim.status import HailoRTException, HailoStatus, format_status
     try:
         if argv and argv[0] == "help":      # the guide's `hailortcli help`
             argv = ["--help"]
@@ -59,15 +58,17 @@ def run(argv):
     except UsageError as error:
         sys.stderr.write("{}\nRun with --help for more information.\n".format(error))
         return error.code
-    except HailoRTException as error:
-        return report_failure(error)
-    except KeyboardInterrupt:
-        return int(HailoStatus.HAILO_INTERRUPTED_BY_SIGNAL)
     except SystemExit as done:           # argparse --help / --version
         return done.code if isinstance(done.code, int) else 0
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        from hailort_sim.status import HailoStatus
+        return int(HailoStatus.HAILO_INTERRUPTED_BY_SIGNAL)
     except Exception as error:  # the CLI never shows a traceback
+        from hailort_sim.status import HailoRTException, HailoStatus, format_status   # not on the success path
+        if isinstance(error, HailoRTException):
+            return report_failure(error)
         cli_log("error", "Unexpected internal failure: {}: {}".format(type(error).__name__, error))
         cli_log("error", "CHECK_SUCCESS failed with status={}".format(format_status(HailoStatus.HAILO_INTERNAL_FAILURE)))
         return int(HailoStatus.HAILO_INTERNAL_FAILURE)

@@ -8,13 +8,20 @@
 * ``SimDevice.timing(group)``: latency and frame rate for the scheduler (``timing``);
 * ``SimDevice.set_utilization()`` / ``utilization_of(id)``: for the power and temperature models.
 
-Importing this package does not import numpy (``hailortcli scan`` must start fast).
+Importing this package, and scanning, loads neither numpy nor the HEF model's dataclasses
+(``hailortcli scan`` must start fast); the names below are imported on first use.
 """
-from .compat import check_compatible, hef_arch_name
-from .device import SimDevice, scan, utilization_of
-from .identity import Identity, ExtendedInfo
-from .inventory import DeviceConfig, Inventory, load_inventory
-from .timing import Timing
+from .device import SimDevice, present_inventory, scan, utilization_of
 
-__all__ = ["SimDevice", "scan", "check_compatible", "hef_arch_name", "utilization_of", "Identity",
-           "ExtendedInfo", "DeviceConfig", "Inventory", "load_inventory", "Timing"]
+_LAZY = {"check_compatible": "compat", "hef_arch_name": "compat", "Identity": "identity",
+         "ExtendedInfo": "identity", "DeviceConfig": "inventory", "Inventory": "inventory",
+         "load_inventory": "inventory", "Timing": "timing"}
+
+__all__ = ["SimDevice", "scan", "present_inventory", "utilization_of"] + sorted(_LAZY)
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module("." + _LAZY[name], __name__), name)
+    raise AttributeError("module {!r} has no attribute {!r}".format(__name__, name))

@@ -3,13 +3,11 @@
 The exception carries ``logged = True`` so that the CLI, which prints the cause of
 exceptions nobody logged, does not print it twice.
 """
-from typing import NoReturn
-
-from hailort_sim.status import exception_for
 
 
-def fail(status: int, detail: str) -> NoReturn:
+def fail(status, detail):
     from hailort_sim import log
+    from hailort_sim.status import exception_for
     log.error(detail)
     error = exception_for(status, detail)
     error.logged = True

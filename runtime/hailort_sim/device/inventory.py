@@ -8,11 +8,7 @@ the file, section and key (HAILO_INVALID_ARGUMENT), never a silent default.
 import configparser
 import os
 import re
-from dataclasses import dataclass, field
-from typing import Dict, Optional, Tuple
-
-from hailort_sim.hef.model import Architecture
-from hailort_sim.status import HailoStatus, raise_status
+from collections import namedtuple
 
 from .identity import (ARCH_DEFAULTS, BOOT_SOURCES, FEATURE_NAMES, FW_VERSION, LOGGER_VERSION,
                        PROTOCOL_VERSION, SUPPORTED_ARCHITECTURES, ExtendedInfo, Identity,
@@ -26,48 +22,35 @@ FAULTS = ("none", "in_use", "driver_operation_failed", "timeout")
 
 _BDF = re.compile(r"^(?:([0-9a-fA-F]{1,4}):)?([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\.([0-7])$")
 
+# Plain named tuples, not dataclasses: this module is on `hailortcli scan`'s start-up path.
+TimingOverrides = namedtuple("TimingOverrides", ("fps", "latency_ms", "context_switch_ms"),
+                             defaults=(None, None, None))
+NetworkGroupConfig = namedtuple("NetworkGroupConfig", ("timing", "replay"), defaults=(TimingOverrides(), None))
+# path: the file read (None when there is none); network_groups: {name: NetworkGroupConfig}
+Inventory = namedtuple("Inventory", ("path", "driver_installed", "devices", "network_groups"), defaults=((),))
 
-@dataclass(frozen=True)
-class TimingOverrides:
-    fps: Optional[float] = None
-    latency_ms: Optional[float] = None
-    context_switch_ms: Optional[float] = None
 
-
-@dataclass(frozen=True)
-class DeviceConfig:
-    device_id: str
-    identity: Identity
-    extended: ExtendedInfo
-    timing: TimingOverrides = TimingOverrides()
-    replay: Optional[str] = None
-    fault: str = "none"
-    section: str = ""
+class DeviceConfig(namedtuple("DeviceConfig", ("device_id", "identity", "extended", "timing", "replay", "fault",
+                                               "section"))):
+    """One ``[deviceN]`` section: id, identity, extended info, timing overrides, replay, fault."""
+    __slots__ = ()
 
     @property
-    def architecture(self) -> Architecture:
+    def architecture(self):
+        """The ``hef.model.Architecture``."""
         return self.identity.device_architecture
 
 
-@dataclass(frozen=True)
-class Inventory:
-    path: Optional[str]                    # the file read, None when there is none
-    driver_installed: bool
-    devices: Tuple[DeviceConfig, ...]
-    network_groups: Dict[str, "NetworkGroupConfig"] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class NetworkGroupConfig:
-    timing: TimingOverrides = TimingOverrides()
-    replay: Optional[str] = None
+def _fail(status_name, detail):
+    from hailort_sim.status import HailoStatus, raise_status
+    raise_status(HailoStatus[status_name], detail)
 
 
 def config_path() -> str:
     return os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_PATH
 
 
-def parse_bdf(text: str) -> Optional[str]:
+def parse_bdf(text):
     """Normalize ``[<domain>]:<bus>:<device>.<func>`` to ``%04x:%02x:%02x.%d``; None if invalid."""
     match = _BDF.match(text.strip())
     if not match:
@@ -84,8 +67,7 @@ class _Section:
         self.used = set()
 
     def fail(self, key, why):
-        raise_status(HailoStatus.HAILO_INVALID_ARGUMENT,
-                     "{}: [{}] {}: {}".format(self.path, self.name, key, why))
+        _fail("HAILO_INVALID_ARGUMENT", "{}: [{}] {}: {}".format(self.path, self.name, key, why))
 
     def get(self, key, default=None):
         self.used.add(key)
@@ -156,14 +138,9 @@ class _Section:
 
 def _device(path, name, section, index) -> DeviceConfig:
     s = _Section(path, name, section)
-    arch_name = s.get("architecture", "HAILO8").upper()
-    try:
-        arch = Architecture[arch_name]
-    except KeyError:
-        arch = None
+    arch = s.get("architecture", "HAILO8").upper()
     if arch not in SUPPORTED_ARCHITECTURES:
-        s.fail("architecture", "{!r} is not one of {}".format(
-            arch_name, ", ".join(a.name for a in SUPPORTED_ARCHITECTURES)))
+        s.fail("architecture", "{!r} is not one of {}".format(arch, ", ".join(SUPPORTED_ARCHITECTURES)))
     defaults = ARCH_DEFAULTS[arch]
 
     device_id = s.get("device_id") or default_device_id(arch, index)
@@ -184,7 +161,7 @@ def _device(path, name, section, index) -> DeviceConfig:
         is_release=s.choice("firmware_mode", ("release", "develop"), "release") == "release",
         extended_context_switch_buffer=s.boolean("extended_context_switch_buffer",
                                                  defaults.extended_context_switch_buffer),
-        device_architecture=arch,
+        architecture_name=arch,
         serial_number=s.text("serial_number", defaults.serial_number, 16),
         part_number=s.text("part_number", defaults.part_number, 16),
         product_name=s.text("product_name", defaults.product_name, 42))
@@ -215,25 +192,24 @@ def _device(path, name, section, index) -> DeviceConfig:
     return config
 
 
-def load_inventory(path: Optional[str] = None) -> Inventory:
+def load_inventory(path=None) -> Inventory:
     """Read the device inventory (``path``, else ``$HAILORT_SIM_CONFIG``, else /etc/hailo/...)."""
     from_env = not path and bool(os.environ.get(CONFIG_ENV))
     explicit = bool(path) or from_env
     path = path or config_path()
     if not os.path.exists(path):
         if explicit:
-            raise_status(HailoStatus.HAILO_OPEN_FILE_FAILURE, "{} {} does not exist".format(
+            _fail("HAILO_OPEN_FILE_FAILURE", "{} {} does not exist".format(
                 CONFIG_ENV + " names" if from_env else "The simulated device config", path))
-        return Inventory(path=None, driver_installed=True, devices=())
+        return Inventory(path=None, driver_installed=True, devices=(), network_groups={})
     parser = configparser.ConfigParser(interpolation=None, default_section="\0none")
     try:
         with open(path, encoding="utf-8") as stream:
             parser.read_file(stream)
     except (OSError, UnicodeDecodeError) as error:
-        raise_status(HailoStatus.HAILO_OPEN_FILE_FAILURE, "Cannot read {}: {}".format(path, error))
+        _fail("HAILO_OPEN_FILE_FAILURE", "Cannot read {}: {}".format(path, error))
     except configparser.Error as error:
-        raise_status(HailoStatus.HAILO_INVALID_ARGUMENT,
-                     "{} is not a valid INI file: {}".format(path, str(error).splitlines()[0]))
+        _fail("HAILO_INVALID_ARGUMENT", "{} is not a valid INI file: {}".format(path, str(error).splitlines()[0]))
 
     driver_installed = True
     devices, groups, seen = [], {}, {}
@@ -256,8 +232,7 @@ def load_inventory(path: Optional[str] = None) -> Inventory:
             seen[device.device_id] = name
             devices.append(device)
         else:
-            raise_status(HailoStatus.HAILO_INVALID_ARGUMENT,
-                         "{}: unknown section [{}] (expected [deviceN], [simulator] or "
-                         "[network_group <name>])".format(path, name))
+            _fail("HAILO_INVALID_ARGUMENT", "{}: unknown section [{}] (expected [deviceN], [simulator] or "
+                                            "[network_group <name>])".format(path, name))
     return Inventory(path=path, driver_installed=driver_installed, devices=tuple(devices),
                      network_groups=groups)

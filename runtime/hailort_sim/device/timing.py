@@ -11,10 +11,7 @@ paces frames with the result. Figures, first match wins (docs/simulated-device.m
   network group section or the device, else 0.5 ms for a single-context network group and
   2 ms for a multi-context one (its weights reload).
 """
-from dataclasses import dataclass
-from typing import Optional
-
-from hailort_sim.hef.model import Architecture, NetworkGroup
+from collections import namedtuple
 
 from .identity import ARCH_DEFAULTS
 from .inventory import TimingOverrides
@@ -23,11 +20,10 @@ SINGLE_CONTEXT_SWITCH_MS = 0.5
 MULTI_CONTEXT_SWITCH_MS = 2.0
 
 
-@dataclass(frozen=True)
-class Timing:
-    fps: float             # steady-state frames per second (the throughput bottleneck)
-    latency_s: float       # time from a frame entering the device to its outputs being ready
-    context_switch_s: float
+class Timing(namedtuple("Timing", ("fps", "latency_s", "context_switch_s"))):
+    """fps: steady-state frames per second (the throughput bottleneck); latency_s: from a frame
+    entering the device to its outputs being ready; context_switch_s: the scheduler switching to it."""
+    __slots__ = ()
 
     @property
     def frame_interval_s(self) -> float:
@@ -47,16 +43,16 @@ class Timing:
         return min(max(achieved_fps / self.fps, 0.0), 1.0)
 
 
-def _first(*values) -> Optional[float]:
+def _first(*values):
     for value in values:
         if value is not None and value > 0:
             return float(value)
     return None
 
 
-def timing_for(architecture: Architecture, group: NetworkGroup,
-               device: TimingOverrides = TimingOverrides(),
-               network_group: TimingOverrides = TimingOverrides()) -> Timing:
+def timing_for(architecture, group, device=TimingOverrides(), network_group=TimingOverrides()) -> Timing:
+    """The Timing of ``group`` (a hef.model.NetworkGroup) on an ``architecture`` (name or enum)."""
+    architecture = getattr(architecture, "name", architecture)
     contexts = max(group.contexts_count, 1)
     fps = _first(network_group.fps, device.fps, group.bottleneck_fps,
                  ARCH_DEFAULTS[architecture].fps / contexts)
