@@ -87,22 +87,27 @@ class OfflineTree:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KAS_")}
         env["KAS_WORK_DIR"] = str(self.work)
-        # Any attempt to reach a real remote (https) fails at once instead of hanging.
-        env["GIT_ALLOW_PROTOCOL"] = "file"
         return env
 
-    def with_local_repos(self, top_files: list[str]) -> str:
+    def with_local_repos(self, top_files: list[str], checkouts: bool = True) -> str:
         """The kas command-line config for top_files plus an override file that points each of
-        their remote repositories at its local stand-in."""
+        their remote repositories at its local stand-in (checkouts=False: at no repository).
+        The override's URLs are local too, so kas cannot reach the network even if it fetched
+        (kas does not pass the caller's environment, e.g. GIT_ALLOW_PROTOCOL, to git)."""
         config, _ = merged_config(top_files, self.root)
         names = [n for n, r in config["repos"].items() if r and r.get("url")]
+        missing = self.root.parent / "no-such-repository"
+        source = {n: self.sources[n] if checkouts else missing / n for n in names}
         override = {
             "header": {"version": 14},
-            "repos": {n: {"path": str(self.sources[n])} for n in names},
             # Later files win over the lock files' pins.
-            "overrides": {"repos": {n: {"commit": self.commits[n]} for n in names}},
+            "overrides": {"repos": {n: {"commit": self.commits[n], "url": source[n].as_uri()}
+                                    for n in names}},
         }
-        name = "kas/local-" + "-".join(Path(f).stem for f in top_files) + ".yml"
+        if checkouts:
+            override["repos"] = {n: {"path": str(source[n])} for n in names}
+        name = ("kas/local-" + ("" if checkouts else "none-")
+                + "-".join(Path(f).stem for f in top_files) + ".yml")
         (self.root / name).write_text(yaml.safe_dump(override, sort_keys=False))
         return ":".join([*top_files, name])
 

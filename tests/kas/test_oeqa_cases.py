@@ -246,3 +246,18 @@ def test_hardware_image_without_a_device_skips_the_device_rows(oeqa, stubs, tmp_
     assert "test_hailortcli_run" in skipped  # after the scan it depends on
     # This host has no libhailort.so.4.21.0: the row fails, it is not silently passed.
     assert "test_libhailort_installed" in failed
+
+
+def test_testimage_suites_exist():
+    """Every TEST_SUITES name in kas/testimage.yml is a module oeqa can find."""
+    import yaml
+    text = yaml.safe_load((REPO_ROOT / "kas" / "testimage.yml").read_text())["local_conf_header"]
+    suites = re.search(r'^TEST_SUITES = "([^"]*)"', text["hailo-testimage"], re.M).group(1).split()
+    ours = {p.stem for p in CASES_DIR.glob("*.py")}
+    assert ours <= set(suites)
+    oecore = _oecore_dir()
+    if oecore is None:
+        pytest.skip("set POKY_DIR (or OECORE_DIR) to check oe-core's suite names")
+    core_cases = oecore / "meta" / "lib" / "oeqa" / "runtime" / "cases"
+    for suite in set(suites) - ours:
+        assert (core_cases / f"{suite}.py").is_file(), suite
