@@ -64,6 +64,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=400)
     parser.add_argument("--depth", type=int, default=8, help="frames in flight")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="the three paths are measured in turn this many times; best kept")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         config = os.path.join(tmp, "hailort-sim.conf")
@@ -78,22 +80,26 @@ def main():
         })
         from hailort_sim.hef import samples
         (hef_path,) = samples.write_samples(tmp, ["yolov8n"])
-        in_process = measure(hef_path, args.frames, args.depth, False)
         service = subprocess.Popen([sys.executable, "-m", "hailort_sim.service.daemon", "standalone"],
                                    stderr=subprocess.DEVNULL)
+        best = {"in-process": 0.0, "shm": 0.0, "socket": 0.0}
         try:
             sock = os.environ["HAILORT_SERVICE_ADDRESS"][len("unix://"):]
             deadline = time.monotonic() + 10
             while not os.path.exists(sock) and time.monotonic() < deadline:
                 time.sleep(0.05)
-            shm = measure(hef_path, args.frames, args.depth, True)
-            os.environ["HAILO_SERVICE_SHARED_MEMORY_OFF"] = "1"
-            inband = measure(hef_path, args.frames, args.depth, True)
-            del os.environ["HAILO_SERVICE_SHARED_MEMORY_OFF"]
+            for _ in range(args.rounds):   # interleaved, so that load from elsewhere hits all
+                best["in-process"] = max(best["in-process"], measure(hef_path, args.frames, args.depth, False))
+                best["shm"] = max(best["shm"], measure(hef_path, args.frames, args.depth, True))
+                os.environ["HAILO_SERVICE_SHARED_MEMORY_OFF"] = "1"
+                best["socket"] = max(best["socket"], measure(hef_path, args.frames, args.depth, True))
+                del os.environ["HAILO_SERVICE_SHARED_MEMORY_OFF"]
         finally:
             service.terminate()
             service.wait(10)
-    print("yolov8n 640x640x3 uint8, {} frames, {} in flight".format(args.frames, args.depth))
+    in_process, shm, inband = best["in-process"], best["shm"], best["socket"]
+    print("yolov8n 640x640x3 uint8, {} frames, {} in flight, best of {} rounds".format(
+        args.frames, args.depth, args.rounds))
     print("{:<40}{:>12}{:>10}".format("path", "frames/s", "ratio"))
     for name, fps in (("in-process VDevice", in_process),
                       ("service, frames in shared memory", shm),
