@@ -1,0 +1,83 @@
+"""The service schedules the models of all its clients with the in-process semantics."""
+import threading
+
+import numpy as np
+import pytest
+
+from service_helpers import make_group
+from hailort_sim.status import HailoRTException, HailoStatus
+
+
+def _backend():
+    from hailort_sim.service.remote_backend import RemoteBackend
+    return RemoteBackend({"scheduling_algorithm": 1, "group_id": "SHARED"})
+
+
+def test_priority_across_clients(service):
+    service()
+    low_client, high_client = _backend(), _backend()     # two connections = two clients
+    try:
+        low = low_client.configure(make_group("low", (8, 8, 3), fps=400), 1)
+        high = high_client.configure(make_group("high", (8, 8, 3), fps=400), 1)
+        high_client.set_scheduler_params(high, priority=31)
+        order, lock, done = [], threading.Lock(), threading.Event()
+        frame = np.zeros((1, 8, 8, 3), np.uint8)
+
+        def record(name):
+            def callback(status, outputs):
+                assert status == HailoStatus.HAILO_SUCCESS
+                with lock:
+                    order.append(name)
+                    if len(order) == 60:
+                        done.set()
+            return callback
+        for _ in range(30):
+            low_client.submit(low, {"low/input_layer1": frame}, 1, record("low"))
+        for _ in range(30):
+            high_client.submit(high, {"high/input_layer1": frame}, 1, record("high"))
+        assert done.wait(20)
+        # once the high-priority client's frames are queued, they go first
+        last_high = max(i for i, name in enumerate(order) if name == "high")
+        assert order[last_high + 1:] == ["low"] * (59 - last_high)
+        assert 59 - last_high >= 15
+    finally:
+        high_client.release()
+        low_client.release()
+
+
+def test_scheduler_errors_reach_the_client_with_their_status(service):
+    service()
+    client = _backend()
+    try:
+        core_op = client.configure(make_group("net"), 1)
+        with pytest.raises(HailoRTException) as raised:
+            client.set_scheduler_params(core_op, priority=40)
+        assert raised.value.status == HailoStatus.HAILO_INVALID_ARGUMENT
+        assert "out of range" in str(raised.value)
+        with pytest.raises(HailoRTException) as raised:
+            client.activate(core_op)                 # manual activation with the scheduler
+        assert raised.value.status == HailoStatus.HAILO_INVALID_OPERATION
+        client.set_scheduler_params(core_op, threshold=2, timeout_ms=100)
+    finally:
+        client.release()
+
+
+def test_release_aborts_pending_frames(service):
+    service()
+    client = _backend()
+    try:
+        core_op = client.configure(make_group("slow", (8, 8, 3), fps=50), 1)
+        statuses = []
+        frame = np.zeros((1, 8, 8, 3), np.uint8)
+        for _ in range(20):
+            client.submit(core_op, {"slow/input_layer1": frame}, 1,
+                          lambda status, outputs: statuses.append(status))
+        client.release_core_op(core_op)
+        # release returns after every completion ran, as LocalBackend's does
+        assert len(statuses) == 20
+        assert HailoStatus.HAILO_STREAM_ABORT in statuses
+        client.submit(core_op, {"slow/input_layer1": frame}, 1,
+                      lambda status, outputs: statuses.append(status))
+        assert statuses[-1] == HailoStatus.HAILO_STREAM_ABORT
+    finally:
+        client.release()
