@@ -34,6 +34,7 @@ def _ssh_info(t):
     return {"host": t.host, "port": t.port, "username": t.username, "key_path": str(t.key_path),
             "host_key": t.host_key, "host_key_fingerprint": t.host_key_fingerprint,
             "known_hosts_line": t.known_hosts_line(), "serial_log": str(t.serial_log),
+            "pid": t.pid,
             "ssh": (f"ssh -p {t.port} -i {t.key_path} -o UserKnownHostsFile=<file with the "
                     f"known_hosts_line> {t.username}@{t.host}")}
 

@@ -1,0 +1,130 @@
+"""Booting and stopping: clear errors (bad kernel, panic, timeout, busy port), stop() reaps,
+the CLI's detached machine, and no orphaned QEMU when the starter is killed."""
+import dataclasses
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from hailo_kit.target import QemuTarget, TargetError, boot
+from hailo_kit.target.machine import _pid_is_qemu
+
+pytestmark = pytest.mark.qemu
+
+
+def qemu_pids():
+    out = subprocess.run(["pgrep", "-f", "qemu-system"], capture_output=True, text=True).stdout
+    return {int(p) for p in out.split()}
+
+
+def gone(pid, within=15):
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        if not _pid_is_qemu(pid, None):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_garbage_kernel_is_a_clear_error(qemu_image, tmp_path):
+    (tmp_path / "vmlinuz").write_bytes(b"not a kernel" * 100)
+    image = dataclasses.replace(qemu_image, kernel=tmp_path / "vmlinuz")
+    with pytest.raises(TargetError, match=r"QEMU exited with status \d+ during boot(.|\n)*qemu: .*\S"):
+        boot(image, timeout=60)
+
+
+def test_kernel_panic_shows_the_serial_log(qemu_image, tmp_path):
+    (tmp_path / "empty.cpio").write_bytes(b"")
+    image = dataclasses.replace(qemu_image, initrd=tmp_path / "empty.cpio")
+    with pytest.raises(TargetError) as e:
+        boot(image, timeout=120)
+    assert "QEMU exited" in str(e.value)
+    assert "Kernel panic" in str(e.value) and "serial log tail" in str(e.value)
+
+
+def test_boot_timeout_shows_the_serial_log_and_stops_qemu(qemu_image, tmp_path):
+    (tmp_path / "empty.cpio").write_bytes(b"")
+    image = dataclasses.replace(qemu_image, initrd=tmp_path / "empty.cpio")
+    before = qemu_pids()
+    with pytest.raises(TargetError, match=r"boot timeout: no HAILO-KIT-READY(.|\n)*serial log tail"):
+        boot(image, timeout=0.5)
+    time.sleep(0.5)
+    assert qemu_pids() <= before
+
+
+def test_requested_port_in_use(qemu_image):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        with pytest.raises(TargetError, match=f"port 127.0.0.1:{port} is in use"):
+            QemuTarget(qemu_image, port=port).start()
+
+
+STARTER = textwrap.dedent("""
+    import sys
+    from hailo_kit.target import QemuTarget, build_image
+    t = QemuTarget(build_image(), timeout=300)
+    spawn = t._spawn
+    def announce():
+        spawn()
+        print(t.pid, flush=True)
+    t._spawn = announce
+    t.start()
+    print("ready", flush=True)
+    sys.stdin.read()
+""")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_no_orphan_when_the_starter_dies(qemu_image, sig):
+    """SIGKILL: PR_SET_PDEATHSIG ends QEMU; SIGTERM: the handler stops it (QMP quit)."""
+    starter = subprocess.Popen([sys.executable, "-c", STARTER], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        pid = int(starter.stdout.readline())
+        assert _pid_is_qemu(pid, None)
+        time.sleep(1)
+        starter.send_signal(sig)
+        starter.wait(30)
+        assert gone(pid), f"QEMU {pid} outlived its starter ({sig.name})"
+    finally:
+        starter.kill()
+        starter.wait()
+
+
+def test_detached_boot_ssh_info_run_and_stop_via_cli(qemu_image, tmp_path):
+    env = {**os.environ}
+    name = f"test-{os.getpid()}"
+
+    def cli(*args, timeout=400):
+        return subprocess.run([sys.executable, "-m", "hailo_kit.target.cli", "-q", *args],
+                              capture_output=True, text=True, env=env, timeout=timeout)
+
+    p = cli("boot", "--detach", "--name", name, "--json", "--timeout", "300")
+    assert p.returncode == 0, p.stderr
+    info = json.loads(p.stdout)
+    try:
+        assert info["host"] == "127.0.0.1" and info["username"] == "root"
+        image_dir = os.path.dirname(info["key_path"])  # the image the CLI built or reused
+        assert info["host_key"] == open(os.path.join(image_dir, "host_key.pub")).read().strip()
+        assert json.loads(cli("ssh-info", "--name", name, "--json").stdout)["port"] == info["port"]
+        p = cli("run", "--name", name, "--", "uname", "-n")
+        assert p.returncode == 0 and p.stdout.strip() == "hailo-qemu"
+        p = cli("run", "--name", name, "--", "exit 3")
+        assert p.returncode == 3
+        p = cli("boot", "--detach", "--name", name)
+        assert p.returncode == 1 and "already running" in p.stderr
+    finally:
+        p = cli("stop", "--name", name)
+    assert p.returncode == 0 and f"stopped {name}" in p.stdout
+    assert gone(info["pid"], within=5)
+    assert not os.path.exists(info["serial_log"])
+    p = cli("ssh-info", "--name", name)
+    assert p.returncode == 1 and "no detached target" in p.stderr
