@@ -25,8 +25,24 @@ class UsageError(Exception):
         self.code = code
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter without its ``shutil`` import (every add_argument makes one)."""
+
+    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+        if width is None:
+            try:
+                width = os.get_terminal_size(sys.stdout.fileno()).columns - 2
+            except (OSError, ValueError, AttributeError):
+                width = int(os.environ.get("COLUMNS", "80") or 80) - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse with CLI11's error texts and exit codes."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message):
         code = EXIT_VALIDATION_ERROR

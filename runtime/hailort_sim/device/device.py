@@ -4,7 +4,7 @@
 ``Device::create()``; the rest is what the pipeline, ``hailo_platform`` and the CLI need.
 Nothing here sleeps or reads the clock: the pipeline paces frames with ``timing()``.
 """
-import threading
+import _thread   # the lock primitive alone: `threading` costs start-up time on small targets
 
 from .errors import fail
 from .identity import FW_VERSION, INTEGRATED_DEVICE_ID
@@ -20,7 +20,7 @@ def _status(name):
 
 # Utilisation per device id, set by the scheduler and read by power/temperature readouts.
 _utilization = {}
-_utilization_lock = threading.Lock()
+_utilization_lock = _thread.allocate_lock()
 
 
 def present_inventory(inventory=None):
@@ -50,7 +50,7 @@ class SimDevice:
         self._inventory = inventory
         self._frame_counters = {}
         self._replays = {}
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()
 
     @classmethod
     def open(cls, device_id=None, inventory=None):
