@@ -19,6 +19,10 @@ COMMANDS = (
     ("fw-control", "fw_control", "Useful firmware control operations"),
     ("parse-hef", "parse_hef", "Parse HEF to get information about its components"),
     ("monitor", "monitor", "Monitor of networks - Presents information about the running networks"),
+    ("run", "run", "Run a compiled network"),
+    ("run2", "run2", "Run networks (preview)"),
+    ("benchmark", "benchmark", "Measure basic performance on compiled network"),
+    ("measure-power", "measure_power", "Measures power consumption"),
 )
 
 

@@ -9,6 +9,7 @@
   for a remote backend implementing the ``backend.LocalBackend`` interface.
 """
 import fcntl
+import hashlib
 import os
 import tempfile
 import threading
@@ -54,7 +55,11 @@ class _Claim:
     def try_claim(cls, device) -> Optional[int]:
         if device.device_id in cls._in_process:
             return None
-        name = device.device_id.replace(":", "_").replace("[", "").replace("]", "")
+        # Devices are named by their id within one inventory file: key the lock by the file too,
+        # so simulators with different config files on one machine do not collide.
+        from hailort_sim.device.inventory import config_path
+        inventory = hashlib.sha1(os.path.realpath(config_path()).encode()).hexdigest()[:12]
+        name = device.device_id.replace(":", "_").replace("[", "").replace("]", "") + "-" + inventory
         fd = os.open(os.path.join(lock_dir(), name + ".lock"), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -1,0 +1,134 @@
+"""hailortcli run / run2 / benchmark / measure-power: output shapes and exit statuses (spec §12.3-§12.6)."""
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import classifier, shortcut
+
+
+@pytest.fixture
+def cli(sim_device, tmp_path):
+    def run(*argv):
+        env = dict(os.environ, HAILORT_SIM_CONFIG=str(sim_device), HAILORT_LOGGER_PATH="NONE", TMPDIR=str(tmp_path))
+        proc = subprocess.run([sys.executable, "-m", "hailort_sim.cli.hailortcli", *argv], capture_output=True,
+                              env=env, cwd=str(tmp_path), timeout=120)
+        # bytes, decoded by hand: text mode would turn the progress line's '\r' into newlines
+        return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode())
+    return run
+
+
+def result_block(stdout):
+    return stdout.split("> Inference result:\n", 1)[1]
+
+
+def test_run_frames_count(cli, write_model, tmp_path):
+    path = write_model(classifier(fps=2000))
+    proc = cli("run", path, "-c", "200", "--batch-size", "4", "--measure-latency", "--measure-overall-latency",
+               "--measure-power", "--measure-temp", "--csv", str(tmp_path / "out.csv"))
+    assert proc.returncode == 0, proc.stderr
+    head = proc.stdout.split("\n")[:4]
+    assert head == ["Running streaming inference ({}):".format(path), "  Transform data: true",
+                    "    Type:      auto", "    Quantized: true"]
+    assert "\x1b[2K\r> Inference result:" in proc.stdout
+    block = result_block(proc.stdout).splitlines()
+    assert block[0] == " Network group: classifier"
+    assert re.fullmatch(r"    Duration: \d\d:\d\d:\d\d", block[1])
+    fps = float(re.fullmatch(r"    FPS: (\d+\.\d\d)", block[2]).group(1))
+    send = float(re.fullmatch(r"    Send Rate: (\d+\.\d\d) Mbit/s", block[3]).group(1))
+    assert send == pytest.approx(fps * 192 * 8 / 1e6, abs=0.02)
+    assert re.fullmatch(r"    Recv Rate: \d+\.\d\d Mbit/s", block[4])
+    assert re.fullmatch(r"    HW Latency: \d+\.\d\d ms", block[5])
+    assert re.fullmatch(r"    Overall Latency: \d+\.\d\d ms", block[6])
+    assert block[7] == "  Device: 0000:01:00.0"
+    assert re.fullmatch(r"    Minimum power consumption: \d+\.\d\d W", block[8])
+    assert re.fullmatch(r"    Maximum chip temperature: \d+\.\d\dC", block[-2])
+    rows = (tmp_path / "out.csv").read_text().splitlines()
+    assert rows[0].startswith("net_name,status,status_description,fps,num_of_frames,send_rate")
+    assert rows[1].startswith("classifier,0,HAILO_SUCCESS,") and ",200," in rows[1]
+    assert "> Writing inference results to '{}'... done.".format(tmp_path / "out.csv") in proc.stdout
+
+
+def test_run_time_based_hw_only(cli, write_model):
+    path = write_model(shortcut(fps=500))
+    proc = cli("run", path, "-t", "1", "-m", "hw_only", "--dont-show-progress")
+    assert proc.returncode == 0, proc.stderr
+    assert "Running hw_only inference" in proc.stdout and "  Transform data: false\n> Inference result:" in proc.stdout
+    frames = int(re.search(r"    Frames count: (\d+)", proc.stdout).group(1))
+    assert 300 < frames <= 500 + 32 + 5     # plus the in-flight frames drained at the end
+
+
+def test_run_errors_exit_with_status(cli, write_model, tmp_path):
+    path = write_model(shortcut())
+    proc = cli("run", path, "-c", "10", "--batch-size", "4")
+    assert proc.returncode == 2 and "HAILO_INVALID_ARGUMENT(2)" in proc.stderr and "Traceback" not in proc.stderr
+    proc = cli("run", path, "--measure-overall-latency")
+    assert proc.returncode == 107 and "requires --measure-latency" in proc.stderr
+    proc = cli("run", str(tmp_path / "missing.hef"))
+    assert proc.returncode == 105 and "File does not exist" in proc.stderr
+    proc = cli("run", path, "-c", "5", "-t", "1")
+    assert proc.returncode == 108
+    (tmp_path / "bad.hef").write_bytes(b"not a hef")
+    proc = cli("run", str(tmp_path / "bad.hef"))
+    assert proc.returncode not in (0, 1) and "[HailoRT CLI] [error] CHECK_SUCCESS failed with status=" in proc.stderr
+    hailo15 = write_model(shortcut(), name="h15.hef", arch="HAILO15H")
+    proc = cli("run", hailo15, "-c", "1")
+    assert proc.returncode == 93 and "HAILO_HEF_NOT_COMPATIBLE_WITH_DEVICE(93)" in proc.stderr
+
+
+def test_run2_two_networks_and_json(cli, write_model, tmp_path):
+    a = write_model(shortcut("net_a", fps=1000), name="a.hef")
+    b = write_model(shortcut("net_b", fps=1000), name="b.hef")
+    proc = cli("run2", "-t", "1", "-j", str(tmp_path / "stats.json"), "set-net", a, "--batch-size", "4",
+               "set-net", b, "--batch-size", "1", "--scheduler-priority", "17")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "[===================>] 100% 00:00:00"
+    assert re.fullmatch(r"net_a: fps: \d+\.\d\d", lines[1]) and re.fullmatch(r"net_b: fps: \d+\.\d\d", lines[2])
+    stats = json.loads((tmp_path / "stats.json").read_text())
+    assert list(stats) == ["time", "inference_mode", "network_groups", "time_to_run"]
+    assert stats["inference_mode"] == "full_sync" and stats["time_to_run"] == "1.00 seconds"
+    assert [g["name"] for g in stats["network_groups"]] == ["net_a", "net_b"]
+    assert re.fullmatch(r"\d+\.\d{6}", stats["network_groups"][0]["FPS"])
+    fps_a, fps_b = (float(g["FPS"]) for g in stats["network_groups"])
+    assert fps_b > fps_a        # priority 17 beats 16 whenever both are ready
+    proc = cli("run2")
+    assert proc.returncode == 6 and "Nothing to run" in proc.stderr
+    proc = cli("run2", "-t", "1", "--measure-latency", "set-net", a)
+    assert proc.returncode == 0, proc.stderr
+    assert "frames are sent one at a time" in proc.stderr
+    assert re.search(r"net_a: hw latency: \d+\.\d\d ms \| overall latency: \d+\.\d\d ms", proc.stdout)
+
+
+def test_benchmark_summary(cli, write_model):
+    path = write_model(classifier(fps=1000))
+    proc = cli("benchmark", "-t", "1", path)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert out.startswith("Starting Measurements...\nMeasuring FPS in HW-only mode\n")
+    assert "Measuring FPS (and Power on supported platforms) in streaming mode" in out
+    summary = out.split("=======\nSummary\n=======\n", 1)[1].splitlines()
+    assert re.fullmatch(r"FPS     \(hw_only\)                 = [\d.]+", summary[0])
+    assert re.fullmatch(r"        \(streaming\)               = [\d.]+", summary[1])
+    assert re.fullmatch(r"Latency \(hw\)                      = [\d.]+ ms", summary[2])
+    assert summary[4] == "Device 0000:01:00.0:"
+    assert re.fullmatch(r"  Power in streaming mode \(average\) = [\d.]+ W", summary[5])
+
+
+def test_measure_power(cli):
+    proc = cli("measure-power")
+    assert proc.returncode == 0, proc.stderr
+    assert re.fullmatch(r"Executing on device: 0000:01:00.0\nCurrent power consumption \(W\): [\d.]+\n", proc.stdout)
+    proc = cli("measure-power", "--duration", "1", "--sampling-period", "140", "--averaging-factor", "1")
+    lines = proc.stdout.splitlines()
+    assert lines[1] == "Measuring power consumption over 1 seconds:"
+    assert int(lines[2].split(": ")[1]) > 100
+    assert [line.split(" (")[0] for line in lines[3:]] == ["Max value", "Min value", "Average value",
+                                                           "Average time per sample"]
+    assert lines[-1] == "Average time per sample (ms): 0.28"
+    proc = cli("measure-power", "--type", "CURRENT")
+    assert proc.returncode == 2 and "Failed to execute on device: 0000:01:00.0. status= HAILO_INVALID_ARGUMENT(2)" \
+        in proc.stderr
