@@ -133,3 +133,16 @@ def test_option_errors_are_cli11s(run_cli, sim_conf, args, code, message):
 def test_hailo_fw_control_identify(run_cli, sim_conf):
     result = run_cli("hailo", "fw-control", "identify", config=sim_conf("[device0]\n"))
     assert result.stdout == "(hailo) Running command 'fw-control' with 'hailortcli'\n" + HAILO8
+
+
+def test_identify_without_driver(run_cli, sim_conf):
+    result = run_cli("hailortcli", "fw-control", "identify", config=sim_conf("[simulator]\ndriver = missing\n"))
+    assert result.returncode == 64 and result.stdout == ""
+    assert result.stderr.startswith("[HailoRT] [error] Can't find hailort driver class.")
+    assert result.stderr.endswith("status=HAILO_DRIVER_NOT_INSTALLED(64)\n")
+
+
+def test_ethernet_target_is_not_simulated(run_cli, sim_conf):
+    result = run_cli("hailortcli", "fw-control", "identify", "--ip", "10.0.0.2", config=sim_conf("[device0]\n"))
+    assert result.returncode == 4 and result.stdout == ""
+    assert "No Hailo Ethernet device answered at 10.0.0.2" in result.stderr
