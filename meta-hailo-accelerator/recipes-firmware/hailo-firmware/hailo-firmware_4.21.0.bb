@@ -16,6 +16,7 @@ SRC_URI = "${HAILO_FW_URI}/hailo8_fw.${PV}.bin;name=firmware;subdir=${BP} \
 # Hailo publishes md5 sums only, no sha256 (hailort-facts.md section 10; meta-hailo's 4.21.0 recipe).
 # nooelint: oelint.vars.srcurichecksum
 SRC_URI[firmware.md5sum] = "d6a0391b8e8194b9a1e67f0368eb7b85"
+# The same for the licence file.
 # nooelint: oelint.vars.srcurichecksum
 SRC_URI[license.md5sum] = "263ee034adc02556d59ab1ebdaea2cda"
 
