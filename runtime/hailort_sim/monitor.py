@@ -122,7 +122,7 @@ class _Producer:
         directory = os.path.dirname(self.path)
         try:
             os.makedirs(directory, exist_ok=True)
-            os.chmod(directory, 0o777)  # every user's applications publish here
+            os.chmod(directory, 0o1777)  # every user's applications publish here (sticky, as /tmp)
         except OSError:
             pass
         tmp = "{}.tmp".format(self.path)

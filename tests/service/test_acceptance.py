@@ -78,3 +78,40 @@ def test_service_death_fails_every_client_within_1s_then_restart_serves(service)
     service()
     result = finish(start_worker(os.environ, "run", {"models": MODELS, "frames": 10}))
     assert result["ok"] == {"classifier": 10, "shortcut": 10}
+
+
+FORKING_CLIENT = """
+import os, sys, time
+from hailort_sim.service.remote_backend import RemoteBackend
+from hailort_sim.status import HailoRTException
+backend = RemoteBackend({"scheduling_algorithm": 1})      # a private VDevice: the only device
+child = os.fork()
+if child == 0:
+    try:
+        backend.configure(None, 1)
+    except HailoRTException as error:
+        print("child:", error.status.name, "fork" in str(error), flush=True)
+    time.sleep(30)
+    os._exit(0)
+time.sleep(0.5)
+print(child, flush=True)
+os._exit(0)                                               # the parent dies, releasing nothing
+"""
+
+
+def test_parent_death_is_seen_even_with_a_forked_child_alive(service):
+    service()
+    proc = subprocess.Popen([sys.executable, "-c", FORKING_CLIENT], env=os.environ,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    lines = [proc.stdout.readline().strip() for _ in range(2)]   # the child keeps stdout open
+    child = int(next(line for line in lines if line.isdigit()))
+    try:
+        assert proc.wait(10) == 0
+        assert "child: HAILO_RPC_FAILED True" in lines          # the child cannot use it
+        # the parent's VDevice was released although its child still lives
+        result = finish(start_worker(os.environ, "run", {"models": MODELS[:1], "frames": 3,
+                                                         "group_id": "UNIQUE"}))
+        assert result["ok"] == {"classifier": 3}
+    finally:
+        os.kill(child, signal.SIGKILL)
+        proc.stdout.close()

@@ -13,6 +13,7 @@ import queue
 import socket
 import threading
 import time
+import weakref
 
 from .. import log
 from ..status import HailoStatus, exception_for, raise_status
@@ -25,6 +26,22 @@ KEEPALIVE_TIMEOUT_S = 5.0
 _CONNECT_HINT = ("Make sure hailort_service is running (sudo systemctl enable --now "
                  "hailort.service, or run `hailort_service standalone`) and that "
                  "HAILORT_SERVICE_ADDRESS matches its address.")
+
+
+_connections = weakref.WeakSet()
+
+
+def _after_fork_in_child():
+    # The child must not keep the parent's connections open: the service would not see the
+    # parent die while a forked child lives. Closing the child's copy leaves the parent's.
+    for connection in list(_connections):
+        try:
+            connection.sock.close()
+        except OSError:
+            pass
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class RemoteObject:
@@ -81,6 +98,7 @@ class ServiceConnection:
             raise_status(HailoStatus.HAILO_RPC_FAILED,
                          "Failed to connect to hailort_service at {} ({}). {}".format(
                              self.address, error.strerror or error, _CONNECT_HINT))
+        _connections.add(self)
         self._threads = []
         for target, name in ((self._read_loop, "reader"), (self._callback_loop, "callbacks"),
                              (self._keepalive_loop, "keepalive")):
