@@ -49,6 +49,8 @@ UTILIZATION_WINDOW_S = 0.1
 # Frames one scheduling decision may take when no other network group is waiting: merging
 # small requests into one compute call keeps the host overhead per frame low.
 UNCONTENDED_BURST_FRAMES = 1024
+# Requests are merged into one compute call only while their inputs stay small.
+MERGE_BYTES_LIMIT = 1 << 20
 
 
 class CoreOp:
@@ -361,24 +363,30 @@ class LocalBackend:
                 timing = timings[core_op.id] = device_link.timing(core_op.group, device)
             frames = sum(r.frames for r in requests)
             try:
+                per_request = None
                 if len(requests) == 1:
-                    inputs = requests[0].inputs
-                else:
+                    outputs = device_link.compute(core_op.group, requests[0].inputs, frames, device)
+                elif sum(a.nbytes for a in requests[0].inputs.values()) * frames <= MERGE_BYTES_LIMIT:
                     inputs = {name: np.concatenate([r.inputs[name] for r in requests])
                               for name in requests[0].inputs}
-                outputs = device_link.compute(core_op.group, inputs, frames, device)
+                    outputs = device_link.compute(core_op.group, inputs, frames, device)
+                else:   # large frames: merging would only add a copy
+                    outputs = None
+                    per_request = [device_link.compute(core_op.group, r.inputs, r.frames, device) for r in requests]
                 status = HailoStatus.HAILO_SUCCESS
             except Exception as error:  # a device failure fails the requests, never the thread
                 status = HailoStatus(getattr(error, "status", HailoStatus.HAILO_INTERNAL_FAILURE))
-                outputs = None
+                outputs = per_request = None
             start = max(free_at, requests[0].arrival)
             if last_op is not core_op and last_op is not None:
                 start += timing.switch_time
             last_op = core_op
             entries, offset = [], 0
             extra = timing.latency - timing.frame_time
-            for request in requests:
-                if outputs is None:
+            for index, request in enumerate(requests):
+                if per_request is not None:
+                    request.outputs = per_request[index]
+                elif outputs is None:
                     request.status = status
                 elif len(requests) == 1:
                     request.outputs = outputs

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Inference pipeline benchmarks: figures and ratios measured in one run.
+
+1. Async throughput with zero simulated device time (the host pipeline's own cost) for a
+   1x1x16 u8 model and a 640x640x3 u8 model, against a bare numpy loop copying the same
+   buffers (input -> output, one copy per frame, the least any pipeline must do).
+   Goals: >= 20k frames/s for the tiny model, >= 0.5x the copy loop for the large one.
+2. Timing fidelity: measured FPS of a saturated model against its configured FPS
+   (goal: within 2 %), for a few frame rates.
+
+    python benchmarks/bench_inference.py [--seconds S]
+"""
+import argparse
+import os
+import sys
+import tempfile
+import threading
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "runtime"))
+
+from hailort_sim.hef.model import QuantInfo  # noqa: E402
+from hailort_sim.hef.writer import HefSpec, LayerSpec, NetworkGroupSpec, write_hef  # noqa: E402
+from hailort_sim.pipeline import device_link  # noqa: E402
+
+IDENTITY = QuantInfo(0.0, 1.0, 0.0, 255.0)
+
+
+def shortcut_hef(directory, name, shape, fps=0.0):
+    group = NetworkGroupSpec(name, inputs=[LayerSpec("input_layer1", shape, order="NHWC", quant=IDENTITY)],
+                             outputs=[LayerSpec("output_layer1", shape, order="NHWC", quant=IDENTITY)],
+                             bottleneck_fps=fps)
+    path = os.path.join(directory, name + ".hef")
+    with open(path, "wb") as out:
+        out.write(write_hef(HefSpec([group])))
+    return path
+
+
+def async_throughput(path, shape, seconds):
+    """Frames/s of run_async + callbacks from one thread keeping the queue full."""
+    from hailo_platform import HailoSchedulingAlgorithm, VDevice
+    params = VDevice.create_params()
+    params.scheduling_algorithm = HailoSchedulingAlgorithm.ROUND_ROBIN
+    done = [0]
+    lock = threading.Lock()
+
+    def callback(completion_info):
+        with lock:
+            done[0] += 1
+
+    with VDevice(params) as vdevice:
+        infer_model = vdevice.create_infer_model(path)
+        with infer_model.configure() as configured:
+            pool = []
+            for _ in range(8):
+                bindings = configured.create_bindings()
+                bindings.input().set_buffer(np.random.default_rng(0).integers(0, 255, shape, dtype=np.uint8))
+                bindings.output().set_buffer(np.empty(shape, np.uint8))
+                pool.append(bindings)
+            submitted, start = 0, time.perf_counter()
+            while time.perf_counter() - start < seconds:
+                configured.wait_for_async_ready(timeout_ms=10000)
+                configured.run_async([pool[submitted % len(pool)]], callback)
+                submitted += 1
+            configured.wait_for_async_ready(timeout_ms=10000)
+            job = configured.run_async([pool[0]], callback)
+            job.wait(10000)
+            elapsed = time.perf_counter() - start
+    return (submitted + 1) / elapsed
+
+
+def copy_loop(shape, seconds):
+    """Frames/s of a bare numpy loop copying one input buffer into one output buffer."""
+    pool = [(np.random.default_rng(0).integers(0, 255, shape, dtype=np.uint8), np.empty(shape, np.uint8))
+            for _ in range(8)]
+    frames, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        src, dst = pool[frames % len(pool)]
+        np.copyto(dst, src)
+        frames += 1
+    return frames / (time.perf_counter() - start)
+
+
+def timing_fidelity(path, fps, seconds):
+    """Measured frames/s of a saturated model configured to ``fps`` (after a warm-up)."""
+    from hailo_platform import HailoSchedulingAlgorithm, VDevice
+    params = VDevice.create_params()
+    params.scheduling_algorithm = HailoSchedulingAlgorithm.ROUND_ROBIN
+    stamps = []
+
+    def callback(completion_info):
+        stamps.append(time.perf_counter())
+
+    with VDevice(params) as vdevice:
+        with vdevice.create_infer_model(path).configure() as configured:
+            bindings = configured.create_bindings()
+            bindings.input().set_buffer(np.zeros((1, 1, 16), np.uint8))
+            bindings.output().set_buffer(np.zeros((1, 1, 16), np.uint8))
+            start = time.perf_counter()
+            while time.perf_counter() - start < seconds + 0.5:
+                configured.wait_for_async_ready(timeout_ms=10000)
+                configured.run_async([bindings], callback)
+            configured.wait_for_async_ready(timeout_ms=10000)
+            configured.run_async([bindings]).wait(10000)
+    window = [t for t in stamps if t >= start + 0.5]      # skip the warm-up
+    return (len(window) - 1) / (window[-1] - window[0])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="measurement time per figure")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        config = os.path.join(tmp, "hailort-sim.conf")
+        with open(config, "w") as out:
+            out.write("[device0]\narchitecture = HAILO8\n")
+        os.environ["HAILORT_SIM_CONFIG"] = config
+        os.environ.setdefault("HAILORT_LOGGER_PATH", "NONE")
+        tempfile.tempdir = tmp              # private device lock files
+
+        print("Async throughput, zero simulated device time (frames/s)")
+        device_link.set_timing_override(lambda group, device: (0.0, 0.0))
+        for name, shape, goal in (("tiny", (1, 1, 16), "pipeline >= 20000 frames/s"),
+                                  ("large", (640, 640, 3), "ratio >= 0.5")):
+            path = shortcut_hef(tmp, "bench_" + name, shape)
+            pipeline = async_throughput(path, shape, args.seconds)
+            baseline = copy_loop(shape, args.seconds)
+            print("  {:<5} {:>13}: pipeline {:>10.0f}  copy loop {:>10.0f}  ratio {:.3f}   goal: {}".format(
+                name, "x".join(map(str, shape)), pipeline, baseline, pipeline / baseline, goal))
+        device_link.set_timing_override(None)
+
+        print("Timing fidelity (saturated 1x1x16 model, measured vs configured FPS)")
+        for fps in (200.0, 1000.0, 2500.0):
+            path = shortcut_hef(tmp, "bench_fps_{}".format(int(fps)), (1, 1, 16), fps=fps)
+            measured = timing_fidelity(path, fps, args.seconds)
+            print("  configured {:>7.1f}  measured {:>8.2f}  error {:+.2f} %   goal: within 2 %".format(
+                fps, measured, 100.0 * (measured - fps) / fps))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
