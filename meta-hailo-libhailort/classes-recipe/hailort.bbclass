@@ -95,7 +95,9 @@ python do_prepare_hailort_external_dependencies() {
     # Nothing is compiled: the nested project() only needs a working host compiler.
     env['CC'] = d.getVar('BUILD_CC')
     env['CXX'] = d.getVar('BUILD_CXX')
-    command = ['cmake', '-DHAILO_BUILD_SERVICE=%s' % d.getVar('HAILORT_BUILD_SERVICE'),
+    # Script mode has no generator of its own; the nested configure needs one (-G).
+    command = ['cmake', '-DCMAKE_GENERATOR=%s' % d.getVar('OECMAKE_GENERATOR'),
+               '-DHAILO_BUILD_SERVICE=%s' % d.getVar('HAILORT_BUILD_SERVICE'),
                '-P', 'hailort/prepare_externals.cmake']
     try:
         hailort_offline.prepare_externals(source, command, env=env)
