@@ -3,11 +3,12 @@
 The tutorial configures a network group in the parent, forks send/recv processes that use
 the parent's ``ConfiguredNetwork`` object, and activates it in the parent. A fork has none of
 the parent's threads, so the device cannot run in the child: the owning process serves its
-network groups' streaming sessions on a private Unix socket (started with its first
-configured network group, 0600 in the per-user lock directory) and a child's session is a
-proxy to it. Frames cross as device-format numpy arrays; format conversion stays in the
+network groups' streaming sessions on a private Unix socket (started when a process that
+owns configured network groups forks; 0600, in the per-user lock directory) and a child's
+session is a proxy to it. Frames cross as device-format numpy arrays; format conversion stays in the
 child, as it would in the real per-process vstream pipeline.
 """
+import atexit
 import os
 import secrets
 import threading
@@ -61,21 +62,55 @@ class _Server:
                     conn.send((int(HailoStatus.HAILO_INTERNAL_FAILURE), repr(error)))
 
 
-def serve(network) -> tuple:
-    """Register a configured network group for forked children; returns (address, authkey)."""
+_networks = weakref.WeakValueDictionary()    # id -> ConfiguredNetworkCore of this process
+_owner_pid = os.getpid()
+
+
+def serve(network) -> None:
+    """Make a configured network group reachable from children forked later."""
+    global _owner_pid
+    with _server_lock:
+        if _owner_pid != os.getpid():
+            _networks.clear()
+            _owner_pid = os.getpid()
+        _networks[id(network)] = network
+
+
+def parent_address():
+    """(address, authkey) of the server of the process this one was forked from."""
+    if _server is None or _server.pid == os.getpid():
+        raise_status(HailoStatus.HAILO_INVALID_OPERATION,
+                     "This network group belongs to another process that was not this process's parent")
+    return (_server.address, _server.authkey)
+
+
+def _before_fork():
+    # The server starts only when a process that owns network groups forks: processes that
+    # never fork pay no thread or socket for it.
     global _server
     with _server_lock:
-        if _server is None or _server.pid != os.getpid():
+        if _networks and _owner_pid == os.getpid() and (_server is None or _server.pid != os.getpid()):
             _server = _Server()
-        _server.networks[id(network)] = network
-        return (_server.address, _server.authkey)
+            _server.networks = _networks
+
+
+def _cleanup():
+    if _server is not None and _server.pid == os.getpid():
+        try:
+            _server.listener.close()
+        except OSError:
+            pass
+
+
+os.register_at_fork(before=_before_fork)
+atexit.register(_cleanup)
 
 
 class RemoteSession:
     """A child's view of its parent's StreamSession (same methods)."""
 
-    def __init__(self, fork_address, network_id):
-        address, authkey = fork_address
+    def __init__(self, network_id):
+        address, authkey = parent_address()
         self.pid = os.getpid()
         self.network_id = network_id
         self._lock = threading.Lock()

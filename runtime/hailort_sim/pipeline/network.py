@@ -124,7 +124,7 @@ class ConfiguredNetworkCore:
         self._session_lock = threading.Lock()
         self._remote = None
         from hailort_sim.pipeline import fork_link
-        self.fork_address = fork_link.serve(self)
+        fork_link.serve(self)
 
     @property
     def scheduler_enabled(self) -> bool:
@@ -139,7 +139,7 @@ class ConfiguredNetworkCore:
         if not self.in_owner:
             if self._remote is None or self._remote.pid != os.getpid():
                 from hailort_sim.pipeline import fork_link
-                self._remote = fork_link.RemoteSession(self.fork_address, id(self))
+                self._remote = fork_link.RemoteSession(id(self))
             return self._remote
         with self._session_lock:
             if self._session is None:
