@@ -57,5 +57,5 @@ def test_hailo_scan_forwards(run_cli, sim_conf):
 def test_config_named_by_environment_must_exist(run_cli, tmp_path):
     result = run_cli("hailortcli", "scan", config=tmp_path / "missing.conf")
     assert result.returncode == 13 and result.stdout == ""
-    assert "HAILORT_SIM_CONFIG names {} does not exist".format(tmp_path / "missing.conf") in result.stderr
+    assert "HAILORT_SIM_CONFIG names {}, which does not exist".format(tmp_path / "missing.conf") in result.stderr
     assert result.stderr.endswith("status=HAILO_OPEN_FILE_FAILURE(13)\n")

@@ -199,8 +199,8 @@ def load_inventory(path=None) -> Inventory:
     path = path or config_path()
     if not os.path.exists(path):
         if explicit:
-            _fail("HAILO_OPEN_FILE_FAILURE", "{} {} does not exist".format(
-                CONFIG_ENV + " names" if from_env else "The simulated device config", path))
+            _fail("HAILO_OPEN_FILE_FAILURE", "{} names {}, which does not exist".format(
+                CONFIG_ENV if from_env else "load_inventory()", path))
         return Inventory(path=None, driver_installed=True, devices=(), network_groups={})
     parser = configparser.ConfigParser(interpolation=None, default_section="\0none")
     try:
