@@ -7,7 +7,6 @@ Utilization 25, Architecture 60; Model 60, Utilization 25, FPS 15, PID 15; Model
 Stream 60, Direction 15, Avg/Max/Min/Capacity 8), dashed separators, 1-decimal numbers,
 ``NaN`` for an unknown queue figure, and two blank lines between tables.
 """
-import os
 import shutil
 import sys
 import time

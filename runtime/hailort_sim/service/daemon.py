@@ -134,10 +134,11 @@ def main(argv=None):
         os.close(ready_fd)
     while not stop.wait(0.5) and thread.is_alive():
         pass
+    failed = not stop.is_set()   # the accept thread died: let systemd restart us
     log.info("hailort_service (pid {}) stopping".format(os.getpid()))
     server.stop()
     _remove_pidfile(pidfile)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

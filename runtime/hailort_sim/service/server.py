@@ -17,14 +17,14 @@ import queue
 import socket
 import stat
 import threading
+import time
 
 from .. import log
 from ..status import HailoRTException, HailoStatus
-from . import protocol
+from . import interface, protocol
 from .address import Address
-from .shm import ServiceArena
-from . import interface
 from .interface import REMOTE_METHODS, ServiceVDevice
+from .shm import ServiceArena
 
 
 def error_detail(error):
@@ -153,6 +153,7 @@ class _Connection:
 
     def _hello(self, request_id, header):
         self.pid = int(header.get("pid") or 0)
+        log.info("Client pid {} connected (HailoRT {})".format(self.pid, header.get("version")))
         self.send({"op": protocol.REPLY, "id": request_id, "status": 0,
                    "version": self.server.version, "protocol": protocol.PROTOCOL_VERSION,
                    "pid": os.getpid()})
@@ -246,6 +247,9 @@ class _Connection:
             owner.release_core_op(obj)
 
     def _cleanup(self):
+        if self.pid is not None:
+            log.info("Client pid {} disconnected{}".format(
+                self.pid, ", releasing what it left" if self.objects else ""))
         for handle in sorted(self.objects, reverse=True):
             try:
                 self._release(handle)
@@ -291,10 +295,13 @@ class Server:
         while not self._stopping.is_set():
             try:
                 sock, _ = self._listener.accept()
-            except OSError:
+            except OSError as error:
                 if self._stopping.is_set():
                     break
-                raise
+                # e.g. EMFILE: keep serving the clients we have, retry shortly
+                log.error("hailort_service failed to accept a client: {}".format(error))
+                time.sleep(0.1)
+                continue
             conn = _Connection(self, sock, next(self._numbers))
             with self._lock:
                 self._connections.add(conn)
