@@ -6,9 +6,11 @@ import subprocess
 import sys
 import time
 
+import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKER = os.path.join(HERE, "worker.py")
+INFER_WORKER = os.path.join(HERE, "infer_worker.py")
 
 MODELS = [
     {"name": "classifier", "shape": [32, 32, 3], "out_shape": [1, 1, 10], "fps": 4000, "seed": 1},
@@ -114,3 +116,44 @@ def test_parent_death_is_seen_even_with_a_forked_child_alive(service):
     finally:
         os.kill(child, signal.SIGKILL)
         proc.stdout.close()
+
+
+FAST_SAMPLES = """
+[network_group resnet_v1_18]
+fps = 20000
+[network_group shortcut_net]
+fps = 20000
+"""
+
+
+def test_hailo_platform_processes_get_the_in_process_results(service, sim_env, tmp_path):
+    """4 applications x 2 models (InferModel API) through the service: every output equals,
+    bit for bit, what the same frames give in-process."""
+    pytest.importorskip("hailo_platform")
+    from hailort_sim.hef import samples
+    import numpy as np
+    hefs = samples.write_samples(str(tmp_path / "hefs"), ["resnet_v1_18", "shortcut_net"])
+    with open(sim_env["HAILORT_SIM_CONFIG"], "a") as handle:
+        handle.write(FAST_SAMPLES)
+    frames = 6
+
+    def run(seed, through_service):
+        args = {"hefs": hefs, "frames": frames, "seed": seed, "service": through_service,
+                "out": str(tmp_path / "{}-{}.npz".format("svc" if through_service else "local", seed))}
+        return subprocess.Popen([sys.executable, INFER_WORKER, json.dumps(args)], env=os.environ,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    svc = service()
+    for proc in [run(seed, True) for seed in range(4)]:
+        assert finish(proc) == {"frames": 2 * frames}
+    svc.stop()                               # the device is free for in-process VDevices
+    for seed in range(4):
+        assert finish(run(seed, False)) == {"frames": 2 * frames}
+    firsts = []
+    for seed in range(4):
+        remote = np.load(str(tmp_path / "svc-{}.npz".format(seed)))
+        local = np.load(str(tmp_path / "local-{}.npz".format(seed)))
+        assert sorted(remote.files) == sorted(local.files) and len(local.files) == 2 * frames
+        for name in local.files:
+            assert np.array_equal(remote[name], local[name]), name
+        firsts.append(local["0_0_resnet_v1_18/fc1"])
+    assert not np.array_equal(firsts[0], firsts[1])     # the frames, hence results, differ
