@@ -24,6 +24,7 @@ PROTOCOL_VERSION = 1
 _HEAD = struct.Struct("<II")
 _BUF_LEN = struct.Struct("<Q")
 MAX_HEADER = 16 * 1024 * 1024
+MAX_BUFFER = 1 << 30   # a frame larger than 1 GiB is a broken or hostile peer
 MAX_FDS = 4
 
 # ops (client -> service)
@@ -115,6 +116,8 @@ def recv_message(sock, fds=None):
     buffers = []
     for _ in range(n_buffers):
         (size,) = _BUF_LEN.unpack(_recv_exact(sock, _BUF_LEN.size))
+        if size > MAX_BUFFER:
+            raise ConnectionClosed("malformed frame (a {} byte buffer)".format(size))
         buffers.append(_recv_exact(sock, size) if size else bytearray())
     if not isinstance(header, dict):
         raise ConnectionClosed("malformed frame header")
