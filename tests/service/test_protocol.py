@@ -71,6 +71,9 @@ def test_fds_and_malformed_frames():
         a.sendall(struct.pack("<II", 1 << 31, 0))
         with pytest.raises(protocol.ConnectionClosed):
             protocol.recv_message(b)
+        a.sendall(struct.pack("<II", 2, 1) + b"{}" + struct.pack("<Q", 1 << 40))   # 1 TiB buffer
+        with pytest.raises(protocol.ConnectionClosed):
+            protocol.recv_message(b)
         a.close()
         with pytest.raises(protocol.ConnectionClosed):
             protocol.recv_message(b)
