@@ -35,10 +35,12 @@ RUN = ("Running streaming inference ({hef}):\n  Transform data: true\n    Type: 
        "    FPS: 1500.12\n    Send Rate: 2.30 Mbit/s\n    Recv Rate: 2.30 Mbit/s\n")
 
 
-def infer_verdict(argv_tail):
-    models = [a for a in argv_tail if "=" in a]
-    results = [{"hef": m.rpartition("=")[0], "contract": m.rpartition("=")[2], "ok": True,
-                "detail": f"2 frames, {m.rpartition('=')[2]} contract met"} for m in models]
+def infer_verdict(argv):
+    """What target_scripts/infer_model.py prints when every inference meets its contract."""
+    processes = int(argv[argv.index("--processes") + 1]) if "--processes" in argv else 1
+    models = [a.rpartition("=") for a in argv if "=" in a] * processes
+    results = [{"hef": hef, "contract": contract, "ok": True, "pid": 100 + i,
+                "detail": f"2 frames, {contract} contract met"} for i, (hef, _, contract) in enumerate(models)]
     return json.dumps({"ok": True, "seconds": 0.5, "results": results}) + "\n"
 
 

@@ -334,7 +334,8 @@ def probe_run(ctx: Context) -> str:
     return f"{group.group(1)}: {frames} frames, FPS {fps[0]}"
 
 
-def _infer_script(ctx: Context, models, *options: str) -> str:
+def _infer_script(ctx: Context, models, *options: str):
+    """Runs target_scripts/infer_model.py; returns (detail, verdict) or raises Failed."""
     script = ctx.upload(TARGET_SCRIPTS / "infer_model.py")
     args = ["python3", script, *options]
     for model, contract in models:
@@ -348,14 +349,14 @@ def _infer_script(ctx: Context, models, *options: str) -> str:
     bad = [f"{Path(x['hef']).name}: {x['detail']}" for x in verdict["results"] if not x["ok"]]
     if bad or r.exit_status != 0:
         raise Failed("; ".join(bad) or f"exit {r.exit_status}: {_tail(r.err)}")
-    return "; ".join(f"{Path(x['hef']).name}: {x['detail']}" for x in verdict["results"][:2])
+    return "; ".join(f"{Path(x['hef']).name}: {x['detail']}" for x in verdict["results"][:2]), verdict
 
 
 def probe_infer_model(ctx: Context) -> str:
     models = [(IDENTITY_MODEL, "identity")]
     if ctx.profile == "simulated":
         models.append((DETERMINISTIC_MODEL, "deterministic"))
-    return _infer_script(ctx, models)
+    return _infer_script(ctx, models)[0]
 
 
 def probe_service_active(ctx: Context) -> str:
@@ -375,7 +376,11 @@ def probe_service_active(ctx: Context) -> str:
 
 
 def probe_service_inference(ctx: Context) -> str:
-    return _infer_script(ctx, [(IDENTITY_MODEL, "identity")], "--service", "--processes", "2")
+    detail, verdict = _infer_script(ctx, [(IDENTITY_MODEL, "identity")], "--service", "--processes", "2")
+    pids = {x.get("pid") for x in verdict["results"]}
+    if len(pids) != 2:
+        raise Failed(f"expected two inferring processes, the script reports pids {sorted(map(str, pids))}")
+    return "2 processes: " + detail
 
 
 _SIM = "simulated"
