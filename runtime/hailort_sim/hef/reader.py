@@ -578,12 +578,13 @@ class _Reader:
                 quant_infos=part.quants, nms_info=part.nms, network_name=part.network_name))
         return result
 
-    def _vstreams(self, layer: _Layer) -> List[VStreamInfo]:
+    def _vstreams(self, layer: _Layer, stream: str = "") -> List[VStreamInfo]:
+        """The vstreams a boundary layer carries; ``stream`` is the enclosing mux's stream."""
         if layer.is_mux:
-            return [v for pred in layer.predecessors for v in self._vstreams(pred)]
+            return [v for pred in layer.predecessors for v in self._vstreams(pred, stream or layer.name)]
         if layer.fused is not None:
-            return [self._vstream(layer.fused, (layer.name,))]
-        stream_names = tuple(p.name for p in layer.planes) if layer.is_planes else (layer.name,)
+            return [self._vstream(layer.fused, (stream or layer.name,))]
+        stream_names = tuple(p.name for p in layer.planes) if layer.is_planes else (stream or layer.name,)
         return [self._vstream(layer, stream_names)]
 
     def _vstream(self, layer: _Layer, stream_names) -> VStreamInfo:

@@ -106,11 +106,12 @@ class NetworkGroupSpec:
     name: str
     inputs: Sequence[LayerSpec]
     outputs: Sequence[LayerSpec]
-    networks: Sequence[str] = ()        # partial network names; two or more -> multi-network group
+    networks: Sequence[str] = ()        # partial network names (makes the HEF multi-network)
     contexts: int = 1
     ops: Sequence[object] = ()          # NmsOpSpec / LogitsOpSpec
     bottleneck_fps: float = 0.0
     latency: float = 0.0
+    sorted_outputs: Sequence[str] = ()  # output vstream order; default: the order of ``outputs``
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,10 @@ class _Builder:
         self.arch = ProtoHwArch[spec.arch]
         self.extensions = {26} if spec.periph_calculation_in_hailort else set()
         self.optional = set()
+        # MULTI_NETWORK_VARIABLE_BATCH_SIZE is HEF-wide: then every group lists its networks.
+        self.multi_network = any(g.networks for g in spec.network_groups)
+        if self.multi_network:
+            self.optional.add(8)
         if spec.net_flow:
             self.extensions.add(13)
         self.per_feature = any(layer.quant_per_feature for g in spec.network_groups for layer in _all_layers(g))
@@ -226,8 +231,6 @@ class _Builder:
     # ---- network groups ------------------------------------------------------------------
     def _group(self, proto_group, group: NetworkGroupSpec, index: int):
         name = group.name
-        if len(group.networks) > 1:
-            self.optional.add(8)
         if group.contexts > 1:
             self.extensions.add(4)
         sorted_names, pads = self._sorted_names_and_pads(group)
@@ -238,12 +241,12 @@ class _Builder:
         multi_layout = self.spec.arch in MULTI_LAYOUT_ARCHS
         if self.spec.net_flow:
             proto_group.sorted_outputs_order.extend(sorted_names)
-            proto_group.networks_names.extend(group.networks)
+            proto_group.networks_names.extend(self._networks(group))
             core = proto_group.ops.add()
             core.name = name
             if multi_layout:
                 core.core_op.network_group_metadata.network_group_name = name
-                core.core_op.networks_names.extend(group.networks)
+                core.core_op.networks_names.extend(self._networks(group))
                 for bitmap in PARTIAL_LAYOUTS:
                     partial = core.core_op.partial_core_ops.add()
                     partial.layout.partial_clusters_layout_bitmap = bitmap
@@ -256,13 +259,18 @@ class _Builder:
             if group.ops:
                 raise ValueError("post-processing ops need the net-flow layout (HefSpec.net_flow=True)")
             if multi_layout:
-                proto_group.networks_names.extend(group.networks)
+                proto_group.networks_names.extend(self._networks(group))
                 for bitmap in PARTIAL_LAYOUTS:
                     partial = proto_group.partial_network_groups.add()
                     partial.layout.partial_clusters_layout_bitmap = bitmap
                     self._core(partial.network_group, group, sorted_names, pads)
             else:
                 self._core(proto_group, group, sorted_names, pads)
+
+    def _networks(self, group: NetworkGroupSpec):
+        if group.networks:
+            return list(group.networks)
+        return [group.name] if self.multi_network else []
 
     def _sorted_names_and_pads(self, group: NetworkGroupSpec):
         consumed = set()
@@ -278,6 +286,8 @@ class _Builder:
         pads = {}
         for layer in list(group.inputs) + list(group.outputs):
             pads[_full(group.name, layer.name)] = len(pads)
+        if group.sorted_outputs:
+            return [_full(group.name, n) for n in group.sorted_outputs], pads
         return names + op_outputs, pads
 
     def _core(self, core, group: NetworkGroupSpec, sorted_names, pads):
@@ -286,7 +296,7 @@ class _Builder:
         metadata.bottleneck_fps = group.bottleneck_fps
         metadata.latency = group.latency
         core.sorted_outputs_order.extend(sorted_names)
-        core.networks_names.extend(group.networks)
+        core.networks_names.extend(self._networks(group))
         contexts = [core.contexts.add() for _ in range(max(1, group.contexts))]
         for i, context in enumerate(contexts):
             context.context_index = i
@@ -301,9 +311,9 @@ class _Builder:
                 edge.context_switch_info.edge_connection_type = 0
                 edge.context_switch_info.context_index = layer.context
                 if layer.network:
-                    if layer.network not in group.networks:
+                    if layer.network not in self._networks(group):
                         raise ValueError(f"layer {layer.name}: network {layer.network!r} not in {list(group.networks)}")
-                    edge.network_index = list(group.networks).index(layer.network)
+                    edge.network_index = self._networks(group).index(layer.network)
                 full = _full(group.name, layer.name)
                 if self.spec.net_flow:
                     edge.pad_index = pads[full]
@@ -524,7 +534,7 @@ def spec_from_model(model: HefModel, net_flow: bool = True) -> HefSpec:
         if group.ops:
             raise ValueError(f"network group {group.name}: ops cannot be rebuilt from the model")
         partial = [n.split("/", 1)[1] for n in group.networks]
-        multi = len(partial) > 1
+        multi = partial != [group.name]
         vstream_by_stream = {v.stream_names[0]: v for v in group.input_vstreams + group.output_vstreams}
         layers = {Direction.H2D: [], Direction.D2H: []}
         for stream in group.input_streams + group.output_streams:
@@ -554,7 +564,8 @@ def spec_from_model(model: HefModel, net_flow: bool = True) -> HefSpec:
         groups.append(NetworkGroupSpec(
             name=group.name, inputs=layers[Direction.H2D], outputs=layers[Direction.D2H],
             networks=partial if multi else (), contexts=group.contexts_count,
-            bottleneck_fps=group.bottleneck_fps, latency=group.latency_ms))
+            bottleneck_fps=group.bottleneck_fps, latency=group.latency_ms,
+            sorted_outputs=group.sorted_output_names))
     extra = tuple((i, n) for i, n in _known_extensions(model) if i not in (4, 13, 19, 25, 26, 8))
     return HefSpec(network_groups=groups, arch=model.hw_arch.name, sdk_version=model.sdk_version,
                    proto_version=model.proto_version, net_flow=net_flow, extra_extensions=extra)
