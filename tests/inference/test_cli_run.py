@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import classifier, shortcut
+from inference_models import classifier, shortcut
 
 
 @pytest.fixture

@@ -6,20 +6,9 @@ from hailort_sim.hef.model import FormatOrder, FormatType, QuantInfo
 from hailort_sim.pipeline import formats
 from hailort_sim.status import HailoRTInvalidArgumentException, HailoRTInvalidOperationException
 
-from conftest import IDENTITY_QP, classifier, model_of, nms_model, qp, shortcut
+from inference_models import IDENTITY_QP, classifier, model_of, nms_model, qp, reference_quantize, shortcut
 
 QP = QuantInfo(qp_zp=118.0, qp_scale=0.0186, limvals_min=-2.1948, limvals_max=2.5482)
-
-
-def reference_quantize(x, q, dtype):
-    x = x.astype(np.float32)
-    if q.qp_scale == 1.0 and q.qp_zp == 0.0:
-        out = np.rint(x)
-    else:
-        out = np.rint(np.clip(x, np.float32(q.limvals_min), np.float32(q.limvals_max)) / np.float32(q.qp_scale)
-                      + np.float32(q.qp_zp))
-    info = np.iinfo(dtype)
-    return np.clip(out, info.min, info.max).astype(dtype)
 
 
 def test_quantize_matches_reference_on_random_values():

@@ -11,8 +11,8 @@ from hailo_platform.pyhailort.pyhailort import (ConfiguredInferModel, HailoRTExc
                                                 HailoRTStreamAborted, HailoRTTimeout, InferModel)
 from hailort_sim.pipeline import formats
 
-from conftest import classifier, nms_model, qp, shortcut, two_inputs
-from test_formats import reference_quantize
+from inference_models import classifier, nms_model, qp, shortcut, two_inputs
+from inference_models import reference_quantize
 
 
 def scheduled():

@@ -15,7 +15,7 @@ from hailo_platform.pyhailort.pyhailort import (HailoRTException, HailoRTInvalid
                                                 HailoRTInvalidOperationException, HailoRTTimeout)
 from hailort_sim.status import HailoStatus
 
-from conftest import shortcut
+from inference_models import shortcut
 
 
 def params(group_id="UNIQUE", scheduler=True):

@@ -13,7 +13,7 @@ from hailo_platform.pyhailort.pyhailort import (ConfiguredNetwork, HailoRTExcept
                                                 HailoRTNetworkGroupNotActivatedException, HailoRTTimeout)
 from hailort_sim.status import HailoStatus
 
-from conftest import classifier, nms_model, shortcut, two_inputs
+from inference_models import classifier, nms_model, shortcut, two_inputs
 
 
 def configure(vdevice, path):

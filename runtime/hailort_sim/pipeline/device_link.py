@@ -73,25 +73,28 @@ def compute(group: NetworkGroup, inputs: Dict[str, "object"], batch: int,
     return dev.infer(group, inputs)
 
 
-_identity_cache: Dict[int, Optional[Dict[str, str]]] = {}
+_identity_cache: Dict[int, tuple] = {}
 
 
 def _identity_pairs(group: NetworkGroup) -> Optional[Dict[str, str]]:
     """{output: input} when every output pairs with an input of the same shape and type, in
     order (the device contract's identity rule), else None."""
-    key = id(group)
-    if key not in _identity_cache:
-        unpaired, pairs = list(group.input_vstreams), {}
-        for out in group.output_vstreams:
-            src = next((i for i in unpaired if not out.is_nms and tuple(i.shape) == tuple(out.shape)
-                        and i.format.type == out.format.type), None)
-            if src is None:
-                pairs = None
-                break
-            unpaired.remove(src)
-            pairs[out.name] = src.name
-        _identity_cache[key] = pairs
-    return _identity_cache[key]
+    cached = _identity_cache.get(id(group))
+    if cached is not None and cached[0] is group:    # holding the group guards against id reuse
+        return cached[1]
+    unpaired, pairs = list(group.input_vstreams), {}
+    for out in group.output_vstreams:
+        src = next((i for i in unpaired if not out.is_nms and tuple(i.shape) == tuple(out.shape)
+                    and i.format.type == out.format.type), None)
+        if src is None:
+            pairs = None
+            break
+        unpaired.remove(src)
+        pairs[out.name] = src.name
+    if len(_identity_cache) > 256:
+        _identity_cache.clear()
+    _identity_cache[id(group)] = (group, pairs)
+    return pairs
 
 
 # --- timing ----------------------------------------------------------------------------
