@@ -174,3 +174,35 @@ def test_scheduler_none_is_refused_by_the_service(service):
     with pytest.raises(HailoRTException) as raised:
         RemoteBackend({"scheduling_algorithm": 0})
     assert raised.value.status == HailoStatus.HAILO_INVALID_ARGUMENT
+
+
+REAL_PATHS_SCRIPT = r"""
+set -e
+mount -t tmpfs none /run; mount -t tmpfs none /tmp; mount -t tmpfs none /var/log
+"$PYTHON" -m hailort_sim.service.daemon         # ExecStart: returns once the daemon serves
+pid=$(cat /run/hailo/hailort_service.pid)       # PIDFile=
+stat -c '%a' /tmp/hailort_uds.sock
+"$PYTHON" -c 'from hailort_sim.service.remote_backend import RemoteBackend as R; b = R({"scheduling_algorithm": 1}); print(b.device_ids); b.release()'
+kill -HUP "$pid"; sleep 0.3; kill -0 "$pid"      # ExecReload
+kill "$pid"                                     # systemctl stop
+for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+test ! -e /run/hailo/hailort_service.pid && test ! -e /tmp/hailort_uds.sock && echo cleaned
+grep -c 'Client pid' /var/log/hailo/hailort.log
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None,
+                    reason="needs root and unshare (a private mount namespace for /run, /tmp, /var/log)")
+def test_real_default_paths_in_a_private_mount_namespace(sim_env):
+    """The daemon with the unit's real paths (/run/hailo, /tmp/hailort_uds.sock,
+    /var/log/hailo) and the layer's environment file, in a private mount namespace with
+    empty tmpfs over /run, /tmp and /var/log: the host's running system is never touched."""
+    env = {k: v for k, v in sim_env.items() if k not in (
+        "HAILORT_SERVICE_ADDRESS", "HAILORT_SIM_SERVICE_PIDFILE", "HAILORT_LOGGER_PATH", "TMPDIR")}
+    env.update(read_environment_file(), PYTHON=sys.executable)     # EnvironmentFile=
+    result = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                             REAL_PATHS_SCRIPT], env=env, capture_output=True, text=True, timeout=60)
+    if result.returncode != 0 and "unshare failed" in result.stderr:
+        pytest.skip("mount namespaces are not available: " + result.stderr.strip())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["606", "['0000:01:00.0']", "cleaned", "2"]
