@@ -9,15 +9,12 @@ import gc
 import logging
 import os
 import sys
-import threading
-import warnings
-from typing import List, Optional
+from typing import List
 
 import numpy as np
 
 from hailort_sim import status as _status
 from hailort_sim.hef.model import Direction as _Direction, HefModel as _HefModel
-from hailort_sim.pipeline import backend as _backend
 from hailort_sim.pipeline import device_control as _control
 from hailort_sim.pipeline import device_link as _link
 from hailort_sim.pipeline import formats as _formats
@@ -169,7 +166,8 @@ class HEF:
     def get_sorted_output_names(self, network_group_name=None) -> List[str]:
         group = self._group(network_group_name)
         if group.name not in self._sorted_output_names:
-            self._sorted_output_names[group.name] = [v.name for v in group.output_vstreams]
+            self._sorted_output_names[group.name] = (list(getattr(group, "sorted_output_names", ()))
+                                                     or [v.name for v in group.output_vstreams])
         return list(self._sorted_output_names[group.name])
 
     def bottleneck_fps(self, network_group_name=None) -> float:
@@ -1190,4 +1188,3 @@ class HailoRTTransformUtils:
         flat.view(dst_dtype)[:elements_count] = values.astype(dst_dtype)
 
 
-_unused = (threading, _backend)

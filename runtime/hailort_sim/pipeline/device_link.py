@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence
 
 from hailort_sim.hef.model import Architecture, HefModel, NetworkGroup
-from hailort_sim.status import HailoStatus, raise_status
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ the job is marked done - all on the backend's completion thread.
 import os
 import threading
 import time
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, Optional
 
 import numpy as np
 
-from hailort_sim.hef.model import Direction, FormatOrder, FormatType, HefModel, NetworkGroup
+from hailort_sim.hef.model import FormatOrder, FormatType, HefModel, NetworkGroup
 from hailort_sim.pipeline import formats
 from hailort_sim.status import HailoStatus, exception_for, raise_status
 

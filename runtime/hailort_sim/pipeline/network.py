@@ -11,7 +11,7 @@ import os
 import threading
 import time
 from collections import deque
-from typing import Dict, List, Optional
+from typing import Dict, Optional
 
 import numpy as np
 
