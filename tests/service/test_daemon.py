@@ -179,6 +179,8 @@ def test_scheduler_none_is_refused_by_the_service(service):
 REAL_PATHS_SCRIPT = r"""
 set -e
 mount -t tmpfs none /run; mount -t tmpfs none /tmp; mount -t tmpfs none /var/log
+printf '%s' "$SIM_CONFIG_TEXT" > /run/hailort-sim.conf    # the test's config was under /tmp
+export HAILORT_SIM_CONFIG=/run/hailort-sim.conf
 "$PYTHON" -m hailort_sim.service.daemon         # ExecStart: returns once the daemon serves
 pid=$(cat /run/hailo/hailort_service.pid)       # PIDFile=
 stat -c '%a' /tmp/hailort_uds.sock
@@ -200,6 +202,7 @@ def test_real_default_paths_in_a_private_mount_namespace(sim_env):
     env = {k: v for k, v in sim_env.items() if k not in (
         "HAILORT_SERVICE_ADDRESS", "HAILORT_SIM_SERVICE_PIDFILE", "HAILORT_LOGGER_PATH", "TMPDIR")}
     env.update(read_environment_file(), PYTHON=sys.executable)     # EnvironmentFile=
+    env["SIM_CONFIG_TEXT"] = open(sim_env["HAILORT_SIM_CONFIG"]).read()
     result = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
                              REAL_PATHS_SCRIPT], env=env, capture_output=True, text=True, timeout=60)
     if result.returncode != 0 and "unshare failed" in result.stderr:
