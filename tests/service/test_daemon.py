@@ -183,6 +183,7 @@ printf '%s' "$SIM_CONFIG_TEXT" > /run/hailort-sim.conf    # the test's config wa
 export HAILORT_SIM_CONFIG=/run/hailort-sim.conf
 "$PYTHON" -m hailort_sim.service.daemon         # ExecStart: returns once the daemon serves
 pid=$(cat /run/hailo/hailort_service.pid)       # PIDFile=
+trap 'kill -9 "$pid" 2>/dev/null || true' EXIT  # never leave it running, even on failure
 stat -c '%a' /tmp/hailort_uds.sock
 "$PYTHON" -c 'from hailort_sim.service.remote_backend import RemoteBackend as R; b = R({"scheduling_algorithm": 1}); print(b.device_ids); b.release()'
 kill -HUP "$pid"; sleep 0.3; kill -0 "$pid"      # ExecReload
