@@ -67,6 +67,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3,
                         help="the three paths are measured in turn this many times; best kept")
     args = parser.parse_args()
+    home = os.getcwd()
     with tempfile.TemporaryDirectory() as tmp:
         config = os.path.join(tmp, "hailort-sim.conf")
         with open(config, "w") as handle:
@@ -78,6 +79,7 @@ def main():
             "HAILORT_LOGGER_PATH": tmp,
             "PYTHONPATH": os.path.join(os.path.dirname(HERE), "runtime"),
         })
+        os.chdir(tmp)   # pyhailort.log and friends land in the temporary directory
         from hailort_sim.hef import samples
         (hef_path,) = samples.write_samples(tmp, ["yolov8n"])
         service = subprocess.Popen([sys.executable, "-m", "hailort_sim.service.daemon", "standalone"],
@@ -97,6 +99,7 @@ def main():
         finally:
             service.terminate()
             service.wait(10)
+            os.chdir(home)
     in_process, shm, inband = best["in-process"], best["shm"], best["socket"]
     print("yolov8n 640x640x3 uint8, {} frames, {} in flight, best of {} rounds".format(
         args.frames, args.depth, args.rounds))

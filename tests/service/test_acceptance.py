@@ -141,7 +141,8 @@ def test_hailo_platform_processes_get_the_in_process_results(service, sim_env, t
         args = {"hefs": hefs, "frames": frames, "seed": seed, "service": through_service,
                 "out": str(tmp_path / "{}-{}.npz".format("svc" if through_service else "local", seed))}
         return subprocess.Popen([sys.executable, INFER_WORKER, json.dumps(args)], env=os.environ,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
     svc = service()
     for proc in [run(seed, True) for seed in range(4)]:
         assert finish(proc) == {"frames": 2 * frames}
