@@ -78,8 +78,9 @@ def build():
 
 
 def _problems(proc):
+    # "-f" taints the forced task's hash and BitBake says so: that warning is ours, not the recipe's.
     return [line for line in (proc.stdout + proc.stderr).splitlines()
-            if line.startswith(("WARNING:", "ERROR:"))]
+            if line.startswith(("WARNING:", "ERROR:")) and "is tainted from a forced run" not in line]
 
 
 def test_parse_has_no_errors_or_warnings(build):
@@ -105,6 +106,7 @@ def test_recipe_qa_is_clean(build):
     _, run = build
     proc = run("bitbake", "-k", "-f", "-c", "recipe_qa", *OUR_TARGETS)
     assert proc.returncode == 0 and not _problems(proc), proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "all succeeded" in proc.stdout
 
 
 def test_network_flag_and_source_folder(build):
