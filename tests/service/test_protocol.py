@@ -145,3 +145,18 @@ def test_garbage_and_forbidden_calls_do_not_hurt_the_service(service, sim_env):
         assert vdevice.call("info")["device_ids"] == ["0000:01:00.0"]
     finally:
         connection.close()
+
+
+def test_service_refuses_an_arena_that_could_shrink():
+    fd = os.memfd_create("unsealed")
+    os.ftruncate(fd, 1 << 16)
+    with pytest.raises(ValueError):
+        ServiceArena(fd)                      # it also closes the fd
+    arena = ClientArena(1 << 16)
+    try:
+        import fcntl
+        with pytest.raises(PermissionError):  # sealed: the client cannot shrink it either
+            os.ftruncate(arena.fd, 4096)
+        assert fcntl.fcntl(arena.fd, fcntl.F_GET_SEALS) & fcntl.F_SEAL_SHRINK
+    finally:
+        arena.close()

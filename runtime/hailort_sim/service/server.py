@@ -67,9 +67,11 @@ class _Connection:
                 if op == protocol.PING:
                     self.send({"op": protocol.REPLY, "id": header.get("id"), "status": 0})
                 elif op == protocol.ARENA and fds:
-                    if self.arena is not None:
-                        self.arena.close()
-                    self.arena = ServiceArena(fds.pop(0))
+                    if self.arena is None:   # one per connection
+                        try:
+                            self.arena = ServiceArena(fds.pop(0))
+                        except (ValueError, OSError) as error:
+                            log.warning("Client pid {}: shared memory refused: {}".format(self.pid, error))
                 else:
                     self._work.put((header, buffers))
                 for fd in fds:

@@ -1,12 +1,13 @@
 """Shared memory for frame data between a client and ``hailort_service``.
 
 The client owns one arena per connection: an anonymous ``memfd`` (no name to leak, freed by
-the kernel when both sides are gone, including after ``kill -9``), sent to the service once
-as SCM_RIGHTS. An input frame is copied once, from the user's buffer into the arena; the
+the kernel when both sides are gone, including after ``kill -9``), sealed against resizing
+(so a client cannot crash the service with SIGBUS), sent to the service once as SCM_RIGHTS. An input frame is copied once, from the user's buffer into the arena; the
 service computes straight from a numpy view of it. The slot is freed when the frame's
 completion arrives. When the arena is full, or shared memory is off
 (``HAILO_SERVICE_SHARED_MEMORY_OFF=1``, or a TCP address), frames travel in the socket.
 """
+import fcntl
 import mmap
 import os
 import threading
@@ -15,10 +16,12 @@ from collections import OrderedDict
 DEFAULT_ARENA_SIZE = 64 * 1024 * 1024   # virtual; pages are only allocated when touched
 MIN_SHM_BYTES = 16 * 1024                # below this the socket is as cheap
 _ALIGN = 64
+_SEALS = fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW
 
 
 def shared_memory_enabled(address_is_unix):
-    return address_is_unix and os.environ.get("HAILO_SERVICE_SHARED_MEMORY_OFF", "") != "1"
+    return (address_is_unix and hasattr(os, "memfd_create")
+            and os.environ.get("HAILO_SERVICE_SHARED_MEMORY_OFF", "") != "1")
 
 
 class ClientArena:
@@ -26,14 +29,10 @@ class ClientArena:
     independently), the ring's tail advances past every freed block."""
 
     def __init__(self, size=DEFAULT_ARENA_SIZE):
-        if hasattr(os, "memfd_create"):
-            self.fd = os.memfd_create("hailort_service_frames", os.MFD_CLOEXEC)
-        else:  # pragma: no cover - Linux < 3.17
-            import tempfile
-            handle, path = tempfile.mkstemp(dir="/dev/shm")
-            os.unlink(path)
-            self.fd = handle
+        self.fd = os.memfd_create("hailort_service_frames", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
         os.ftruncate(self.fd, size)
+        # Sealed size: the service maps it and must never fault (SIGBUS) on a shrunk file.
+        fcntl.fcntl(self.fd, fcntl.F_ADD_SEALS, _SEALS | fcntl.F_SEAL_SEAL)
         self.size = size
         self.map = mmap.mmap(self.fd, size)
         self._lock = threading.Lock()
@@ -108,7 +107,10 @@ class ServiceArena:
     """The service's read-only view of a client's arena."""
 
     def __init__(self, fd):
+        """Map a client's arena; refuses one whose size is not sealed (ValueError)."""
         try:
+            if fcntl.fcntl(fd, fcntl.F_GET_SEALS) & _SEALS != _SEALS:
+                raise ValueError("the shared-memory arena is not sealed against resizing")
             size = os.fstat(fd).st_size
             self.map = mmap.mmap(fd, size, prot=mmap.PROT_READ)
         finally:
