@@ -12,11 +12,10 @@ from hailort_sim.hef.writer import write_hef
 
 from hef_testutil import status_of
 
-xxhash = pytest.importorskip("xxhash", reason="the xxhash package is the reference (test extra)")
-
 
 @pytest.mark.parametrize("version", [0, 1, 2, 3])
 def test_layout_and_hash_of_each_version(version):
+    xxhash = pytest.importorskip("xxhash", reason="the xxhash package is the reference (test extra)")
     proto = b"\x0a\x02\x08\x00" * 10
     ccws = b"" if version == 0 else bytes(range(200))
     data = build_container(proto, version, ccws=ccws)

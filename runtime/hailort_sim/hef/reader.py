@@ -6,6 +6,7 @@ things come out, and which status each semantic problem gives. See README.md her
 """
 import os
 import struct
+import warnings
 from typing import Dict, List, Optional, Tuple
 
 from hailort_sim.hef import container as _container
@@ -99,10 +100,16 @@ def parse_proto(data):
     """The ``ProtoHEFHef`` message, or HAILO_HEF_FILE_CORRUPTED as libhailort's ParseFromArray."""
     from hailort_sim.hef.proto import ProtoHEFHef
     message = ProtoHEFHef()
-    try:
-        message.ParseFromString(bytes(data))
-    except Exception as error:  # DecodeError, or RecursionError/ValueError from nested garbage
-        raise_status(S.HAILO_HEF_FILE_CORRUPTED, f"Failed parsing HEF file: {error}")
+    with warnings.catch_warnings(record=True) as caught:
+        # Some runtimes (protobuf 4.21's C++ backend) only warn about a stray end-group tag
+        # where libhailort's parser fails.
+        warnings.simplefilter("always")
+        try:
+            message.ParseFromString(bytes(data))
+        except Exception as error:  # DecodeError, or RecursionError/ValueError from nested garbage
+            raise_status(S.HAILO_HEF_FILE_CORRUPTED, f"Failed parsing HEF file: {error}")
+    if any(issubclass(w.category, RuntimeWarning) for w in caught):
+        raise_status(S.HAILO_HEF_FILE_CORRUPTED, f"Failed parsing HEF file: {caught[0].message}")
     return message
 
 
