@@ -47,3 +47,16 @@ def test_port_in_use():
         port = s.getsockname()[1]
         with pytest.raises(TargetError, match=f"port 127.0.0.1:{port} is in use.*--port"):
             preflight.require_port_free(port)
+
+
+def test_foreign_arch_needs_qemu_user(monkeypatch):
+    import platform
+    monkeypatch.setattr(platform, "machine", lambda: "x86_64")
+    preflight.require_foreign_arch(config.arch("amd64"))          # native: nothing needed
+    monkeypatch.setattr(shutil, "which", lambda b: None)
+    with pytest.raises(TargetError, match="qemu-aarch64-static.*binfmt-support qemu-user-static"):
+        preflight.require_foreign_arch(config.arch("arm64"))
+    monkeypatch.setattr(shutil, "which", lambda b: "/usr/bin/" + b)
+    monkeypatch.setattr(preflight.os.path, "exists", lambda p: False)
+    with pytest.raises(TargetError, match="update-binfmts --enable qemu-aarch64"):
+        preflight.require_foreign_arch(config.arch("arm64"))

@@ -60,6 +60,7 @@ def build_image(arch="amd64", mirror=None, cache_dir=None, prune=True):
     def build_base(tmp):
         preflight.require_root()
         preflight.require_tools(preflight.BUILD_TOOLS)
+        preflight.require_foreign_arch(arch)
         preflight.require_mirror(mirror)
         return rootfs.build(tmp, arch, mirror, root / "debs" / arch.name)
 

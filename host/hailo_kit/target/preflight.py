@@ -36,6 +36,20 @@ def require_qemu(arch):
     require_tools({arch.qemu: arch.apt_qemu})
 
 
+def require_foreign_arch(arch):
+    """Building another architecture's rootfs runs its maintainer scripts under qemu-user."""
+    import platform
+    native = {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine())
+    if arch.name == native:
+        return
+    handler = "qemu-" + {"arm64": "aarch64", "amd64": "x86_64"}[arch.name]
+    require_tools({handler + "-static": "qemu-user-static", "update-binfmts": "binfmt-support"})
+    if not os.path.exists(f"/proc/sys/fs/binfmt_misc/{handler}"):
+        raise TargetError(f"binfmt_misc has no {handler} handler, so a {arch.name} rootfs cannot "
+                          "run its package scripts: `mount -t binfmt_misc binfmt_misc "
+                          f"/proc/sys/fs/binfmt_misc; update-binfmts --enable {handler}`")
+
+
 def require_mirror(mirror, timeout=15):
     url = f"{mirror}/dists/{SUITE}/Release"
     try:
