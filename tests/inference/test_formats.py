@@ -4,7 +4,8 @@ import pytest
 
 from hailort_sim.hef.model import FormatOrder, FormatType, QuantInfo
 from hailort_sim.pipeline import formats
-from hailort_sim.status import HailoRTInvalidArgumentException, HailoRTInvalidOperationException
+from hailort_sim.status import (HailoRTInvalidArgumentException, HailoRTInvalidHEFException,
+                                HailoRTInvalidOperationException)
 
 from inference_models import IDENTITY_QP, classifier, model_of, nms_model, qp, reference_quantize, shortcut
 
@@ -143,3 +144,48 @@ def test_nms_by_score_layout():
     dets = formats.nms_by_score_decode(raw)
     assert dets["score"].tolist() == pytest.approx([0.9, 0.7, 0.5])
     assert dets["class_id"].tolist() == [0, 2, 0]
+
+
+def byte_mask_info():
+    import dataclasses
+    from hailort_sim.hef.model import Format, NmsInfo
+    info = model_of(nms_model(classes=3, max_boxes=4)).network_groups[0].output_vstreams[0]
+    return dataclasses.replace(info, format=Format(FormatType.FLOAT32, FormatOrder.HAILO_NMS_WITH_BYTE_MASK),
+                               shape=(), nms_info=NmsInfo(3, 4, max_bboxes_total=5))
+
+
+def test_nms_byte_mask_layout():
+    info = byte_mask_info()
+    image = (20, 10)
+    fmt = formats.resolve(info, image_hw=image)
+    assert fmt.order == FormatOrder.HAILO_NMS_WITH_BYTE_MASK and fmt.dtype == np.uint8
+    assert fmt.frame_size == 2 + 5 * 40 + 2 * 20 * 10        # count, 5 records, 2 x image of masks
+    raw = formats.nms_byte_mask_encode(boxes(), info.nms_info, image)
+    assert int.from_bytes(raw[:2].tobytes(), "little") == 3
+    first = raw[2:42]
+    assert np.allclose(np.frombuffer(first[:20].tobytes(), np.float32), [0.1, 0.2, 0.3, 0.4, 0.9])
+    assert int.from_bytes(first[20:22].tobytes(), "little") == 0                 # class_id
+    mask_size = int.from_bytes(first[24:32].tobytes(), "little")
+    mask_offset = int.from_bytes(first[32:40].tobytes(), "little")
+    # rows = ceil((y_max - y_min) * H), columns = ceil((x_max - x_min) * W), in float32 like the C code
+    f = np.float32
+    rows, cols = int(np.ceil((f(0.3) - f(0.1)) * f(20))), int(np.ceil((f(0.4) - f(0.2)) * f(10)))
+    assert (mask_size, mask_offset) == (rows * cols, 2 + 5 * 40)
+    decoded = formats.nms_byte_mask_decode(raw, image)
+    assert [round(float(r["score"]), 3) for r, _ in decoded] == [0.9, 0.7, 0.5]
+    record, mask = decoded[0]
+    assert mask.shape == (rows, cols) and set(np.unique(mask)) <= {0, 1}
+    assert np.array_equal(mask, formats.box_mask(boxes()[0][0], image))
+    tf = formats.nms_byte_mask_to_tf(decoded, 5, image)
+    assert tf.shape == (1, 20 * 10 + 6, 5)
+    assert np.allclose(tf[0, :6, 1], [0.0, 0.0, 1.0, 1.0, 0.7, 2.0])
+    full = tf[0, 6:, 0].reshape(20, 10)
+    assert np.array_equal(full[2:2 + rows, 2:2 + cols], mask) and full.sum() == mask.sum()
+
+
+def test_nms_byte_mask_needs_single_input_and_its_order():
+    info = byte_mask_info()
+    with pytest.raises(HailoRTInvalidHEFException):
+        formats.resolve(info)
+    with pytest.raises(HailoRTInvalidArgumentException, match="HAILO_NMS_WITH_BYTE_MASK"):
+        formats.resolve(info, user_order=FormatOrder.HAILO_NMS_BY_CLASS, image_hw=(4, 4))

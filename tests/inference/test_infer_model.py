@@ -298,3 +298,37 @@ def test_wrong_format_for_nms_fails_at_configure_time(write_model):
         with pytest.raises(HailoRTInvalidArgumentException, match="detector/nms1"):
             infer_model.configure()
     assert formats.DETECTION_DTYPE.itemsize == 22
+
+
+def test_nms_with_byte_mask_through_infer_model():
+    import dataclasses
+    from hailort_sim.hef.model import Format, NmsInfo
+    from hailo_platform.pyhailort.pyhailort import DetectionWithByteMask
+    from inference_models import model_of
+    model = model_of(nms_model(classes=3, max_boxes=4))
+    group = model.network_groups[0]
+    out = dataclasses.replace(group.output_vstreams[0],
+                              format=Format(FormatType.FLOAT32, FormatOrder.HAILO_NMS_WITH_BYTE_MASK), shape=(),
+                              nms_info=NmsInfo(3, 4, max_bboxes_total=6))
+    model = dataclasses.replace(model, network_groups=(dataclasses.replace(group, output_vstreams=(out,)),))
+    with scheduled() as vdevice:
+        infer_model = vdevice.create_infer_model(model)     # a parsed model (internal use)
+        assert infer_model.output().format.order == FormatOrder.HAILO_NMS_WITH_BYTE_MASK
+        size = infer_model.output().shape[0]
+        assert size == 2 + 6 * 40 + 2 * 16 * 16
+        with infer_model.configure() as configured:
+            seen = 0
+            for seed in range(10):
+                bindings = configured.create_bindings()
+                bindings.input().set_buffer(np.full((16, 16, 3), seed, np.uint8))
+                bindings.output().set_buffer(np.zeros(size, np.uint8))
+                configured.run([bindings], 1000)
+                detections = bindings.output().get_buffer()
+                for d in detections:
+                    assert isinstance(d, DetectionWithByteMask)
+                    f = np.float32     # the mask size rule, in float32 like the C code
+                    assert d.mask.shape == (max(int(np.ceil((f(d.y_max) - f(d.y_min)) * f(16))), 1),
+                                            max(int(np.ceil((f(d.x_max) - f(d.x_min)) * f(16))), 1))
+                seen += len(detections)
+                assert bindings.output().get_buffer(tf_format=True).shape == (1, 16 * 16 + 6, 6)
+            assert seen > 0

@@ -413,6 +413,17 @@ class Detection:
                 f"x_max={self.x_max:.4f}, score={self.score:.4f}, class_id={self.class_id})")
 
 
+class DetectionWithByteMask(Detection):
+    """A detection of a HAILO_NMS_WITH_BYTE_MASK output with its instance mask (uint8, 1 = object,
+    ``ceil((y_max-y_min)*H) x ceil((x_max-x_min)*W)``, first pixel at (x_min*W, y_min*H))."""
+
+    def __init__(self, record, mask):
+        super().__init__(record)
+        self._mask = mask
+
+    mask = property(lambda self: self._mask)
+
+
 class AsyncInferCompletionInfo:
     """What an async callback receives as ``completion_info``."""
 
@@ -453,7 +464,8 @@ class ConfiguredInferModel:
                     raise HailoRTException("Buffer must be a numpy array")
                 if not buffer.flags.c_contiguous:
                     raise HailoRTException("Buffer must be C_CONTIGUOUS")
-                if self._fmt.order == FormatOrder.HAILO_NMS_BY_SCORE and buffer.dtype != np.uint8:
+                if self._fmt.order in (FormatOrder.HAILO_NMS_BY_SCORE, FormatOrder.HAILO_NMS_WITH_BYTE_MASK) \
+                        and buffer.dtype != np.uint8:
                     raise HailoRTException(f"Buffer must be of type uint8 for {FormatOrder(int(self._fmt.order)).name}"
                                            f" format order. Got {buffer.dtype}.")
                 self._buffers[self._name] = buffer
@@ -466,6 +478,11 @@ class ConfiguredInferModel:
                 if not fmt.is_nms or tf_format is None:
                     return buffer
                 nms = fmt.info.nms_info
+                if fmt.order == FormatOrder.HAILO_NMS_WITH_BYTE_MASK:
+                    detections = _formats.nms_byte_mask_decode(buffer, fmt.image_hw)
+                    if tf_format:
+                        return _formats.nms_byte_mask_to_tf(detections, _formats.nms_max_total(nms), fmt.image_hw)
+                    return [DetectionWithByteMask(record, mask) for record, mask in detections]
                 if fmt.order == FormatOrder.HAILO_NMS_BY_SCORE:
                     if tf_format:
                         raise HailoRTException(f"Use of tf format is unsupported for format order: "
@@ -774,11 +791,19 @@ def _resolve_params(configured_network, params_by_name, direction):
         if name not in infos:
             _status.raise_status(_status.HailoStatus.HAILO_NOT_FOUND, f"vstream {name} not found in {group.name}")
         fmt = params.user_buffer_format
-        resolved[name] = (_formats.resolve(infos[name], int(fmt.type), int(fmt.order)), params)
+        resolved[name] = (_formats.resolve(infos[name], int(fmt.type), int(fmt.order),
+                                           image_hw=_formats.image_hw_of(group)), params)
     return resolved
 
 
 def _nms_frame(fmt, per_class, tf_nms_format):
+    if fmt.order == FormatOrder.HAILO_NMS_WITH_BYTE_MASK:
+        raw = _formats.nms_byte_mask_encode(per_class, fmt.info.nms_info, fmt.image_hw)
+        detections = _formats.nms_byte_mask_decode(raw, fmt.image_hw)
+        if tf_nms_format:
+            return _formats.nms_byte_mask_to_tf(detections, _formats.nms_max_total(fmt.info.nms_info),
+                                                fmt.image_hw)[0]
+        return [DetectionWithByteMask(record, mask) for record, mask in detections]
     if tf_nms_format:
         return _formats.nms_by_class_to_tf(per_class, fmt.info.nms_info, fmt.info.quant_info)
     return [np.asarray(b, dtype=np.float32).reshape(-1, BBOX_PARAMS) for b in per_class]

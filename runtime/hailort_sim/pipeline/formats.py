@@ -87,6 +87,7 @@ class StreamFormat:
     dtype: np.dtype
     shape: Tuple[int, ...]          # the user frame's numpy shape (no batch axis)
     frame_size: int                 # bytes per user frame
+    image_hw: Tuple[int, int] = (0, 0)   # the model's input image (H, W): byte-mask NMS only
 
     @property
     def name(self) -> str:
@@ -104,22 +105,29 @@ class StreamFormat:
 
 
 def resolve(info: VStreamInfo, user_type: FormatType = FormatType.AUTO,
-            user_order: FormatOrder = FormatOrder.AUTO, flags: FormatFlags = FormatFlags.NONE) -> StreamFormat:
+            user_order: FormatOrder = FormatOrder.AUTO, flags: FormatFlags = FormatFlags.NONE,
+            image_hw: Optional[Tuple[int, int]] = None) -> StreamFormat:
     """Resolve AUTO type/order and check the transformation is one the runtime can do.
 
     Raises HAILO_INVALID_ARGUMENT naming the stream, as configure()/vstream creation does.
+    ``image_hw`` (the single input's height and width) is needed by byte-mask NMS outputs.
     """
     user_type, user_order = FormatType(user_type), FormatOrder(user_order)
     name = info.name
     if info.is_nms:
         if user_type == FormatType.AUTO:
             user_type = FormatType.FLOAT32
+        byte_mask = info.format.order == FormatOrder.HAILO_NMS_WITH_BYTE_MASK
         if user_order == FormatOrder.AUTO:
-            user_order = FormatOrder.HAILO_NMS_BY_CLASS
+            user_order = FormatOrder.HAILO_NMS_WITH_BYTE_MASK if byte_mask else FormatOrder.HAILO_NMS_BY_CLASS
+        if byte_mask != (user_order == FormatOrder.HAILO_NMS_WITH_BYTE_MASK):
+            raise_status(HailoStatus.HAILO_INVALID_ARGUMENT,
+                         f"Format order {user_order.name} is not supported for NMS output '{name}' "
+                         f"(its NMS order is {FormatOrder(info.format.order).name})")
         if user_type != FormatType.FLOAT32:
             raise_status(HailoStatus.HAILO_INVALID_ARGUMENT,
                          f"NMS output '{name}' supports only FLOAT32 user format type, got {user_type.name}")
-        if user_order not in (FormatOrder.HAILO_NMS_BY_CLASS, FormatOrder.HAILO_NMS_BY_SCORE):
+        if user_order not in NMS_ORDERS:
             raise_status(HailoStatus.HAILO_INVALID_ARGUMENT,
                          f"Format order {user_order.name} is not supported for NMS output '{name}' "
                          "(use HAILO_NMS_BY_CLASS or HAILO_NMS_BY_SCORE)")
@@ -128,8 +136,15 @@ def resolve(info: VStreamInfo, user_type: FormatType = FormatType.AUTO,
             elements = nms.number_of_classes * (1 + BBOX_PARAMS * nms.max_bboxes_per_class)
             return StreamFormat(info, user_type, user_order, flags, DTYPE_BY_TYPE[user_type], (elements,),
                                 elements * 4)
-        size = DETECTION_COUNT_SIZE + nms_max_total(nms) * DETECTION_DTYPE.itemsize
-        return StreamFormat(info, user_type, user_order, flags, np.dtype(np.uint8), (size,), size)
+        if user_order == FormatOrder.HAILO_NMS_WITH_BYTE_MASK:
+            if not image_hw:
+                raise_status(HailoStatus.HAILO_INVALID_HEF,
+                             f"NMS output '{name}' with byte masks needs a model with exactly one image input")
+            size = byte_mask_frame_size(nms, image_hw)
+        else:
+            size = DETECTION_COUNT_SIZE + nms_max_total(nms) * DETECTION_DTYPE.itemsize
+        return StreamFormat(info, user_type, user_order, flags, np.dtype(np.uint8), (size,), size,
+                            tuple(image_hw or (0, 0)))
 
     hw_type = device_type(info)
     if user_type == FormatType.AUTO:
@@ -346,13 +361,113 @@ def nms_by_score_decode(raw: np.ndarray) -> np.ndarray:
     return raw[2:2 + count * DETECTION_DTYPE.itemsize].view(DETECTION_DTYPE).copy()
 
 
+# --- HAILO_NMS_WITH_BYTE_MASK ---------------------------------------------------------------
+# ``uint16 count`` then ``count`` hailo_detection_with_byte_mask_t records (natural C layout:
+# box 4 x f32, score f32, class_id u16, 2 pad bytes, size_t mask_size, uint8_t *mask = 40 bytes),
+# from offset 2 (packed after the count, like BY_SCORE), room for max_bboxes_total of them, then
+# the masks back to back. A host pointer means nothing to a Python reader of the buffer, so the
+# ``mask`` field holds the mask's byte offset in the frame instead (the one deviation).
+BYTE_MASK_DETECTION_DTYPE = np.dtype([("y_min", "<f4"), ("x_min", "<f4"), ("y_max", "<f4"), ("x_max", "<f4"),
+                                      ("score", "<f4"), ("class_id", "<u2"), ("pad", "<u2"),
+                                      ("mask_size", "<u8"), ("mask", "<u8")])
+
+
+def byte_mask_accumulated(nms: NmsInfo, image_hw: Tuple[int, int] = (0, 0)) -> int:
+    """max_accumulated_mask_size, default: twice the input image (guide §13.10)."""
+    return nms.max_accumulated_mask_size or 2 * image_hw[0] * image_hw[1]
+
+
+def byte_mask_frame_size(nms: NmsInfo, image_hw: Tuple[int, int] = (0, 0)) -> int:
+    return (DETECTION_COUNT_SIZE + nms_max_total(nms) * BYTE_MASK_DETECTION_DTYPE.itemsize
+            + byte_mask_accumulated(nms, image_hw))
+
+
+def box_mask(box: np.ndarray, image_hw: Tuple[int, int]) -> np.ndarray:
+    """The simulated instance mask of a box: the ellipse inscribed in it, at image resolution,
+    ``ceil(h * H) x ceil(w * W)`` bytes (1 = object), first pixel at (x_min * W, y_min * H)."""
+    height, width = image_hw
+    rows = max(int(np.ceil((box[2] - box[0]) * height)), 1)
+    cols = max(int(np.ceil((box[3] - box[1]) * width)), 1)
+    y = (np.arange(rows) + 0.5) / rows * 2 - 1
+    x = (np.arange(cols) + 0.5) / cols * 2 - 1
+    return (y[:, None] ** 2 + x[None, :] ** 2 <= 1.0).astype(np.uint8)
+
+
+def nms_byte_mask_encode(frame: Sequence[np.ndarray], nms: NmsInfo, image_hw: Tuple[int, int],
+                         out: Optional[np.ndarray] = None) -> np.ndarray:
+    """Per-class boxes -> a HAILO_NMS_WITH_BYTE_MASK frame (detections by score, then masks);
+    detections whose mask no longer fits max_accumulated_mask_size are dropped."""
+    size = byte_mask_frame_size(nms, image_hw)
+    if out is None:
+        out = np.zeros(size, dtype=np.uint8)
+    else:
+        out[:] = 0
+    rows = [(float(b[4]), class_id, b) for class_id, boxes in enumerate(frame)
+            for b in np.asarray(boxes, np.float32).reshape(-1, BBOX_PARAMS)]
+    rows.sort(key=lambda r: -r[0])
+    dets = np.zeros(nms_max_total(nms), dtype=BYTE_MASK_DETECTION_DTYPE)
+    mask_base = DETECTION_COUNT_SIZE + len(dets) * BYTE_MASK_DETECTION_DTYPE.itemsize
+    offset, count = mask_base, 0
+    for score, class_id, box in rows[:len(dets)]:
+        mask = box_mask(box, image_hw)
+        if offset + mask.size > size:
+            break
+        out[offset:offset + mask.size] = mask.ravel()
+        dets[count] = (box[0], box[1], box[2], box[3], score, class_id, 0, mask.size, offset)
+        offset += mask.size
+        count += 1
+    out[:2] = np.frombuffer(np.uint16(count).tobytes(), dtype=np.uint8)
+    out[2:mask_base] = np.frombuffer(dets.tobytes(), dtype=np.uint8)
+    return out
+
+
+def nms_byte_mask_decode(raw: np.ndarray, image_hw: Tuple[int, int]):
+    """HAILO_NMS_WITH_BYTE_MASK frame -> [(record, mask (rows, cols) uint8)] by decreasing score."""
+    raw = np.asarray(raw).view(np.uint8).ravel()
+    count = int(raw[:2].view(np.uint16)[0])
+    records = raw[2:2 + count * BYTE_MASK_DETECTION_DTYPE.itemsize].view(BYTE_MASK_DETECTION_DTYPE)
+    result = []
+    for record in records:
+        rows = max(int(np.ceil((record["y_max"] - record["y_min"]) * image_hw[0])), 1)
+        start, size = int(record["mask"]), int(record["mask_size"])
+        result.append((record.copy(), raw[start:start + size].reshape(rows, -1).copy()))
+    return result
+
+
+def nms_byte_mask_to_tf(detections, max_bboxes: int, image_hw: Tuple[int, int]) -> np.ndarray:
+    """tf format ``[1, H*W + 6, max_bboxes]``: per column the box, score, class_id and the
+    detection's mask pasted into a full-image binary mask."""
+    height, width = image_hw
+    out = np.zeros((1, height * width + 6, max_bboxes), dtype=np.float32)
+    for k, (record, mask) in enumerate(detections[:max_bboxes]):
+        out[0, :6, k] = [record["y_min"], record["x_min"], record["y_max"], record["x_max"], record["score"],
+                         record["class_id"]]
+        full = np.zeros((height, width), dtype=np.float32)
+        top, left = int(record["y_min"] * height), int(record["x_min"] * width)
+        piece = mask[:max(height - top, 0), :max(width - left, 0)]
+        full[top:top + piece.shape[0], left:left + piece.shape[1]] = piece
+        out[0, 6:, k] = full.ravel()
+    return out
+
+
 def nms_to_host(fmt: StreamFormat, frames: Sequence[Sequence[np.ndarray]], out: np.ndarray) -> None:
     """Write the device's NMS results for ``len(frames)`` frames into ``out`` (N, *fmt.shape)."""
-    encode = nms_by_class_encode if fmt.order == FormatOrder.HAILO_NMS_BY_CLASS else nms_by_score_encode
     for i, frame in enumerate(frames):
-        encode(frame, fmt.info.nms_info, out[i])
+        if fmt.order == FormatOrder.HAILO_NMS_BY_CLASS:
+            nms_by_class_encode(frame, fmt.info.nms_info, out[i])
+        elif fmt.order == FormatOrder.HAILO_NMS_BY_SCORE:
+            nms_by_score_encode(frame, fmt.info.nms_info, out[i])
+        else:
+            nms_byte_mask_encode(frame, fmt.info.nms_info, fmt.image_hw, out[i])
 
 
 def check_direction(info: VStreamInfo, direction: Direction) -> None:
     if info.direction != direction:
         raise_status(HailoStatus.HAILO_INVALID_ARGUMENT, f"'{info.name}' is not an {direction.name} vstream")
+
+
+def image_hw_of(group) -> Optional[Tuple[int, int]]:
+    """(H, W) of a network group's single input, None when it has several."""
+    if len(group.input_vstreams) != 1:
+        return None
+    return canonical_hwc(group.input_vstreams[0])[:2]

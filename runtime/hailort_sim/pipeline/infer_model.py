@@ -28,8 +28,9 @@ ASYNC_QUEUE_BURSTS = 4
 class InferStreamConfig:
     """Per-edge settings of an InferModel (``InferModel.InferStream``)."""
 
-    def __init__(self, info):
+    def __init__(self, info, image_hw=None):
         self.info = info
+        self.image_hw = image_hw
         self.type = FormatType.AUTO
         self.order = FormatOrder.AUTO
         self.nms_score_threshold = None
@@ -44,7 +45,7 @@ class InferStreamConfig:
 
     def resolved(self) -> formats.StreamFormat:
         if self._resolved is None:
-            self._resolved = formats.resolve(self.info, self.type, self.order)
+            self._resolved = formats.resolve(self.info, self.type, self.order, image_hw=self.image_hw)
         return self._resolved
 
     def set_type(self, format_type) -> None:
@@ -75,7 +76,8 @@ class InferModelCore:
         self.model = model
         self.group: NetworkGroup = model.network_group(name or None)
         self.inputs = {v.name: InferStreamConfig(v) for v in self.group.input_vstreams}
-        self.outputs = {v.name: InferStreamConfig(v) for v in self.group.output_vstreams}
+        image_hw = formats.image_hw_of(self.group)
+        self.outputs = {v.name: InferStreamConfig(v, image_hw) for v in self.group.output_vstreams}
         self.batch_size = DEFAULT_BATCH_SIZE
         self.power_mode = 0
 
