@@ -106,7 +106,11 @@ class ServiceConnection:
                                       daemon=True)
             thread.start()
             self._threads.append(thread)
-        self._hello()
+        try:
+            self._hello()
+        except BaseException:
+            self.close()
+            raise
 
     def _hello(self):
         from .. import HAILORT_VERSION
@@ -114,7 +118,6 @@ class ServiceConnection:
                                   "protocol": protocol.PROTOCOL_VERSION, "pid": os.getpid()})
         version = reply.get("version")
         if version != HAILORT_VERSION or reply.get("protocol") != protocol.PROTOCOL_VERSION:
-            self.close()
             raise_status(HailoStatus.HAILO_INVALID_SERVICE_VERSION,
                          "hailort_service version {} does not match libhailort version {}; "
                          "install the same HailoRT version for both and restart the service"
