@@ -244,3 +244,10 @@ def test_parallel_run_stops_when_the_target_is_lost(hefs):
     ids = [c.id for c in checks.CHECKS]
     # The two checks that may have started alongside scan can still finish; none after them runs.
     assert all(got[i] == Result.NOT_RUN for i in ids[ids.index("scan") + 3:]), got
+
+
+def test_driver_library_version_mismatch_fails_hailo_pci():
+    fake = FakeTarget(profile="hardware").on(r"^modinfo hailo_pci", (0, "filename: /lib/modules/x/hailo_pci.ko\n"
+                                                                        "version:        4.20.0\n", ""))
+    rec = next(r for r in run_checks(fake, "hardware").records if r.id == "hailo_pci")
+    assert rec.result == Result.FAIL and "HAILO_INVALID_DRIVER_VERSION(76)" in rec.detail and "4.20.0" in rec.detail

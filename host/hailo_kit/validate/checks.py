@@ -253,7 +253,15 @@ def probe_firmware_file(ctx: Context) -> str:
 def probe_modinfo(ctx: Context) -> str:
     r = ctx.must(["modinfo", "hailo_pci"], "modinfo hailo_pci")
     info = dict(re.findall(r"^(\w+):\s+(.*)$", r.out, re.M))
-    return f"{info.get('filename', '?')} (version {info.get('version', '?')})"
+    driver = _version(info.get("version", ""))
+    if driver is None:
+        raise Failed(f"modinfo hailo_pci shows no driver version: {_tail(r.out)}")
+    lib, where = _library_version(ctx)
+    if driver != lib:
+        # The check behind HAILO_INVALID_DRIVER_VERSION(76): libhailort opens only its own driver version.
+        raise Failed(f"driver {driver} != library {lib} ({where}): libhailort refuses the device with "
+                     "HAILO_INVALID_DRIVER_VERSION(76); install the hailo-pci driver of the same version")
+    return f"{info.get('filename', '?')} (version {driver}, as the library)"
 
 
 def probe_device_nodes(ctx: Context) -> str:
@@ -402,7 +410,7 @@ CHECKS = (
           skip=_hw_only("GStreamer plugin (libgsthailo drives the real device only)")),
     Check("firmware", "Hailo firmware file present", "guide 10.6", probe_firmware_file,
           skip=_hw_only("firmware to load (its device inventory is checked by sim-config)")),
-    Check("hailo_pci", "modinfo hailo_pci succeeds", "guide 10.6", probe_modinfo,
+    Check("hailo_pci", "modinfo hailo_pci succeeds, driver version = library version", "guide 10.6", probe_modinfo,
           skip=_hw_only("PCIe driver (no kernel module is involved)")),
     Check("device-nodes", "/dev/hailo* present and usable", "runtime spec 14.2", probe_device_nodes,
           skip=_hw_only("device nodes")),
