@@ -76,3 +76,16 @@ def test_hailo15_has_no_power_sensor(sim_config):
         assert device.device_id == "[integrated]"
         with pytest.raises(HailoRTException, match="not supported"):
             device.control.power_measurement()
+
+
+def test_core_identify_extended_info_throttling():
+    with Device() as device:
+        control = device.control
+        assert str(control.core_identify()).startswith("Core Firmware Version: 4.21.0 (release,core")
+        text = str(control.get_extended_device_information())
+        assert text.startswith("Neural Network Core Clock Rate: 400.0MHz\nDevice supported features: \n")
+        assert "PCIE: Enabled\nCurrent Monitoring: Enabled\n" in text and "Boot source: PCIE\n" in text
+        assert control.get_throttling_state() is True
+        control.set_throttling_state(False)
+        assert control.get_throttling_state() is False
+        control.soft_reset()

@@ -1069,6 +1069,54 @@ class BoardInformation:
         raise HailoRTException("Unsupported device architecture.")
 
 
+class CoreInformation:
+    def __init__(self, fw_version_major, fw_version_minor, fw_version_revision, is_release,
+                 extended_context_switch_buffer):
+        self.firmware_version = HailoFirmwareVersion(fw_version_major, fw_version_minor, fw_version_revision,
+                                                     is_release, extended_context_switch_buffer)
+        self.firmware_version.fw_type = "core"
+        self.is_release = is_release
+        self.extended_context_switch_buffer = extended_context_switch_buffer
+
+    def __str__(self):
+        return "Core Firmware Version: {}".format(self.firmware_version)
+
+
+class SupportedFeatures:
+    def __init__(self, ethernet, mipi, pcie, current_monitoring, mdio):
+        self.ethernet, self.mipi, self.pcie = ethernet, mipi, pcie
+        self.current_monitoring, self.mdio = current_monitoring, mdio
+
+
+class ExtendedDeviceInformation:
+    def __init__(self, neural_network_core_clock_rate, supported_features, boot_source, lcs, soc_id,
+                 eth_mac_address, unit_level_tracking_id, soc_pm_values, gpio_mask=0):
+        self.neural_network_core_clock_rate = neural_network_core_clock_rate
+        self.supported_features = supported_features
+        self.boot_source = BootSource(int(boot_source))
+        self.lcs = lcs
+        self.soc_id, self.eth_mac_address = bytes(soc_id), bytes(eth_mac_address)
+        self.unit_level_tracking_id, self.soc_pm_values = bytes(unit_level_tracking_id), bytes(soc_pm_values)
+        self.gpio_mask = gpio_mask
+
+    def __str__(self):
+        f = self.supported_features
+        lines = ["Neural Network Core Clock Rate: {}MHz".format(self.neural_network_core_clock_rate / MEGA_MULTIPLIER),
+                 "Device supported features: "]
+        for label, value in (("Ethernet", f.ethernet), ("MIPI", f.mipi), ("PCIE", f.pcie),
+                             ("Current Monitoring", f.current_monitoring), ("MDIO", f.mdio)):
+            lines.append("{}: {}".format(label, "Enabled" if value else "Disabled"))
+        lines.append("Boot source: " + self.boot_source.name)
+        lines.append("LCS: {}".format(self.lcs or BOARD_INFO_NOT_CONFIGURED_ATTR))
+        for label, value, sep in (("SoC ID", self.soc_id, ""), ("MAC Address", self.eth_mac_address, ":"),
+                                  ("ULT ID", self.unit_level_tracking_id, ""), ("PM Values", self.soc_pm_values, "")):
+            if any(value):
+                lines.append("{}: {}".format(label, sep.join("{:02X}".format(b) for b in value)))
+        if self.gpio_mask:
+            lines.append("GPIO Mask: {:04x}".format(self.gpio_mask))
+        return "\n".join(lines) + "\n"
+
+
 class Control:
     """Device control (``Device.control``): identify, power measurement, temperature."""
     WORD_SIZE = 4
@@ -1101,6 +1149,33 @@ class Control:
                                 info.board_name, info.is_release, info.extended_context_switch_buffer,
                                 int(info.device_architecture), info.serial_number, info.part_number,
                                 info.product_name)
+
+    def core_identify(self):
+        info, _ = _control.identity(self._phys())
+        major, minor, revision = info.fw_version
+        return CoreInformation(major, minor, revision, info.is_release, info.extended_context_switch_buffer)
+
+    def get_extended_device_information(self):
+        _link.sim(self._phys()).require_control("get_extended_device_information")
+        _, ext = _control.identity(self._phys())
+        features = SupportedFeatures(*(name in ext.supported_features
+                                       for name in ("ethernet", "mipi", "pcie", "current_monitoring", "mdio")))
+        return ExtendedDeviceInformation(ext.neural_network_core_clock_rate, features, ext.boot_source, ext.lcs,
+                                         ext.soc_id, ext.eth_mac_address, ext.unit_level_tracking_id,
+                                         ext.soc_pm_values, ext.gpio_mask)
+
+    def set_throttling_state(self, should_activate):
+        self._phys()
+        _control.THROTTLING[self.device_id] = bool(should_activate)
+
+    def get_throttling_state(self):
+        self._phys()
+        return _control.THROTTLING.get(self.device_id, True)
+
+    def _reset(self):
+        _link.sim(self._phys()).require_control("reset")
+
+    chip_reset = nn_core_reset = soft_reset = forced_soft_reset = _reset
 
     def get_chip_temperature(self):
         return TemperatureInfo(*_control.temperature(self._phys()))

@@ -160,6 +160,8 @@ class PowerSensor:
 
 
 _temperature_samples: Dict[str, int] = {}
+# Temperature and overcurrent throttling, enabled by default (guide §9.1), per device id.
+THROTTLING: Dict[str, bool] = {}
 
 
 def temperature(device: device_link.PhysicalDevice):
