@@ -28,7 +28,7 @@ def main():
     print(f"image ready in {time.monotonic() - t:.1f} s (cache warm-up, not counted)")
 
     t = time.monotonic()
-    with boot(image) as target:
+    with boot(image):
         boot_s = time.monotonic() - t
     baseline_s = time.monotonic() - t
     print(f"baseline: boot to SSH {boot_s:.1f} s, boot + stop {baseline_s:.1f} s")
