@@ -132,3 +132,18 @@ def test_measure_power(cli):
     proc = cli("measure-power", "--type", "CURRENT")
     assert proc.returncode == 2 and "Failed to execute on device: 0000:01:00.0. status= HAILO_INVALID_ARGUMENT(2)" \
         in proc.stderr
+
+
+def test_run_multi_network_group_prints_each_network(cli, tmp_path):
+    from hailort_sim.hef.samples import sample_bytes
+    path = tmp_path / "multi.hef"
+    path.write_bytes(sample_bytes("multi_network_shortcut_net"))
+    proc = cli("run", str(path), "-c", "20", "--dont-show-progress")
+    assert proc.returncode == 0, proc.stderr
+    block = result_block(proc.stdout).splitlines()
+    assert block[0] == " Network group: multi_network_shortcut_net"
+    assert block[1] == "  Network: multi_network_shortcut_net/net0"
+    assert "  Network: multi_network_shortcut_net/net1" in block
+    total = block.index("  Total bandwidth: ")
+    per_network = [float(line.split()[2]) for line in block[:total] if line.startswith("    Send Rate:")]
+    assert float(block[total + 1].split()[2]) == pytest.approx(sum(per_network), abs=0.02)

@@ -155,20 +155,50 @@ class Progress:
         sys.stdout.flush()
 
 
-def result_lines(result, frames_mode, duration):
+def _rate(fps, frame_bytes):
+    return "{:.2f} Mbit/s".format(fps * frame_bytes * 8 / 1e6)
+
+
+def result_lines(result, frames_mode, duration, networks=None):
+    """The result block of one network group. ``networks``: for a multi-network group,
+    ``[(network name, send bytes, recv bytes)]``, printed per network plus the total bandwidth."""
+    def element(indent, send, recv):
+        block = [indent + ("Duration: " + hms(duration) if frames_mode else "Frames count: {}".format(result.frames)),
+                 indent + "FPS: {:.2f}".format(result.fps),
+                 indent + "Send Rate: " + _rate(result.fps, send), indent + "Recv Rate: " + _rate(result.fps, recv)]
+        if result.hw_latency_ms is not None:
+            block.append(indent + "HW Latency: {:.2f} ms".format(result.hw_latency_ms))
+        if result.overall_latency_ms is not None:
+            block.append(indent + "Overall Latency: {:.2f} ms".format(result.overall_latency_ms))
+        return block
+
     lines = [" Network group: " + result.name]
-    if frames_mode:
-        lines.append("    Duration: " + hms(duration))
-    else:
-        lines.append("    Frames count: {}".format(result.frames))
-    lines.append("    FPS: {:.2f}".format(result.fps))
-    lines.append("    Send Rate: {:.2f} Mbit/s".format(result.fps * result.send_bytes_per_frame * 8 / 1e6))
-    lines.append("    Recv Rate: {:.2f} Mbit/s".format(result.fps * result.recv_bytes_per_frame * 8 / 1e6))
-    if result.hw_latency_ms is not None:
-        lines.append("    HW Latency: {:.2f} ms".format(result.hw_latency_ms))
-    if result.overall_latency_ms is not None:
-        lines.append("    Overall Latency: {:.2f} ms".format(result.overall_latency_ms))
+    if not networks or len(networks) < 2:
+        return lines + element("    ", result.send_bytes_per_frame, result.recv_bytes_per_frame)
+    for name, send, recv in networks:
+        lines.append("  Network: " + name)
+        lines += element("    ", send, recv)
+    lines += ["  Total bandwidth: ", "    Send Rate: " + _rate(result.fps, result.send_bytes_per_frame),
+              "    Recv Rate: " + _rate(result.fps, result.recv_bytes_per_frame), ""]
     return lines
+
+
+def network_bandwidths(group, user_type):
+    """[(network, send bytes per frame, recv bytes per frame)] in the user format."""
+    from hailort_sim.pipeline import formats
+    result = []
+    for network in group.networks:
+        sizes = []
+        for infos in (group.input_vstreams, group.output_vstreams):
+            total = 0
+            for info in infos:
+                if info.network_name == network:
+                    keep = info.is_nms and user_type not in (0, 3)
+                    total += formats.resolve(info, 0 if keep else user_type,
+                                             image_hw=formats.image_hw_of(group)).frame_size
+            sizes.append(total)
+        result.append((network, sizes[0], sizes[1]))
+    return result
 
 
 def measurement_lines(measurements):
@@ -244,8 +274,9 @@ def run_hef(args, path, shared):
         for result in results:
             result.overall_latency_ms = None
     lines = ["\x1b[2K\r> Inference result:" if args.show_progress else "> Inference result:"]
-    for result in results:
-        lines += result_lines(result, bool(args.frames_count), duration)
+    for result, spec in zip(results, specs):
+        lines += result_lines(result, bool(args.frames_count), duration,
+                              network_bandwidths(spec.group, user_type) if len(spec.group.networks) > 1 else None)
     lines += measurement_lines(measurements)
     print("\n".join(lines))
     return results, measurements
