@@ -332,3 +332,17 @@ def test_nms_with_byte_mask_through_infer_model():
                 seen += len(detections)
                 assert bindings.output().get_buffer(tf_format=True).shape == (1, 16 * 16 + 6, 6)
             assert seen > 0
+
+
+def test_vdevice_released_under_a_configured_model(write_model):
+    path = write_model(shortcut(shape=(1, 1, 4)))
+    vdevice = scheduled()
+    configured = vdevice.create_infer_model(path).configure()
+    bindings = configured.create_bindings()
+    bindings.input().set_buffer(np.zeros((1, 1, 4), np.uint8))
+    bindings.output().set_buffer(np.zeros((1, 1, 4), np.uint8))
+    configured.run([bindings], 1000)
+    vdevice.release()           # in the wrong order (guide §12.2): later use fails, never hangs
+    with pytest.raises(HailoRTException):
+        configured.run([bindings], 1000)
+    configured.shutdown()

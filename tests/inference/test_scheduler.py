@@ -220,3 +220,13 @@ def test_no_scheduler_needs_activation(write_model):
                 cim_b.deactivate()
                 cim_a.activate()
                 job.wait(1000)
+
+
+def test_multi_process_service_without_a_service(monkeypatch, tmp_path):
+    monkeypatch.setenv("HAILORT_SERVICE_ADDRESS", "unix://" + str(tmp_path / "no-service.sock"))
+    p = params("SHARED")
+    p.multi_process_service = True
+    with pytest.raises(HailoRTException) as error:
+        VDevice(p)
+    assert error.value.status == HailoStatus.HAILO_RPC_FAILED
+    assert str(error.value).startswith("libhailort failed with error: 77 (HAILO_RPC_FAILED)")

@@ -179,8 +179,11 @@ class LocalBackend:
     def submit(self, core_op: CoreOp, inputs: Dict[str, object], frames: int, done: Callable) -> None:
         request = _Request(core_op, inputs, frames, done)
         with self._cond:
+            if self._stopped:   # nothing would deliver the completion any more
+                raise_status(HailoStatus.HAILO_INVALID_OPERATION,
+                             "The VDevice was released; create a new one to run inference")
             core_op.undelivered += frames
-            if core_op.released or self._stopped:
+            if core_op.released:
                 request.status = HailoStatus.HAILO_STREAM_ABORT
                 self._completions.put(0.0, request)
                 return

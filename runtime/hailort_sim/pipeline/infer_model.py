@@ -221,7 +221,11 @@ class ConfiguredInferModelCore:
             finally:
                 self._finish(job, n, status)
 
-        self.backend.submit(self.core_op, inputs, n, done)
+        try:
+            self.backend.submit(self.core_op, inputs, n, done)
+        except BaseException:
+            self._finish(job, n, HailoStatus.HAILO_INVALID_OPERATION)
+            raise
         return job
 
     @staticmethod
