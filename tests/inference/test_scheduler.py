@@ -151,7 +151,9 @@ def test_paced_fps_never_exceeds_configured(write_model):
             sat.stop.set()
             sat.thread.join()
     fps = frames / elapsed
-    assert fps <= 400 * 1.02          # the device model is never faster than configured
+    # The device timeline is never faster than configured; callbacks delayed by a busy host
+    # can only bunch up at the window's edges (benchmarks/bench_inference.py has the precise figure).
+    assert fps <= 400 * 1.05
     assert fps >= 400 * 0.75          # generous: a loaded CI host may lag
 
 
