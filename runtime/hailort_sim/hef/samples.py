@@ -27,7 +27,7 @@ def _qp(zp: float, scale: float, bits: int = 8) -> QuantInfo:
 def resnet_v1_18_group() -> NetworkGroupSpec:
     return NetworkGroupSpec(
         "resnet_v1_18",
-        inputs=[LayerSpec("input_layer1", (224, 224, 3), order="NHWC", quant=_qp(118.0, 0.01863),
+        inputs=[LayerSpec("input_layer1", (224, 224, 3), quant=_qp(118.0, 0.01863),
                           original_names=("resnet_v1_18/input_layer1",))],
         outputs=[LayerSpec("fc1", (1000,), quant=_qp(62.0, 0.1271), original_names=("resnet_v1_18/fc1",))],
         bottleneck_fps=1331.5, latency=2.9)
@@ -39,8 +39,8 @@ def shortcut_net_group(name: str = "shortcut_net", networks=()) -> NetworkGroupS
     if not networks:
         return NetworkGroupSpec(
             name,
-            inputs=[LayerSpec("input_layer1", (224, 224, 3), order="NHWC", quant=qp)],
-            outputs=[LayerSpec("output_layer1", (224, 224, 3), order="NHCW", quant=qp)],
+            inputs=[LayerSpec("input_layer1", (224, 224, 3), quant=qp)],
+            outputs=[LayerSpec("output_layer1", (224, 224, 3), quant=qp)],
             bottleneck_fps=260.0, latency=3.8)
     inputs, outputs = [], []
     for index, network in enumerate(networks, start=1):
@@ -59,7 +59,7 @@ def yolov8n_group() -> NetworkGroupSpec:
         decoders.append((reg, cls, stride))
     return NetworkGroupSpec(
         "yolov8n",
-        inputs=[LayerSpec("input_layer1", (640, 640, 3), order="NHWC", quant=_qp(0.0, 1.0 / 255))],
+        inputs=[LayerSpec("input_layer1", (640, 640, 3), quant=_qp(0.0, 1.0 / 255))],
         outputs=outputs,
         ops=[NmsOpSpec(decoders=tuple(decoders), kind="YOLOV8", classes=80, max_proposals_per_class=100,
                        score_threshold=0.2, iou_threshold=0.7, image_size=(640, 640),
@@ -71,7 +71,7 @@ def ssd_mobilenet_v1_group() -> NetworkGroupSpec:
     """A detector whose NMS runs on the chip (HAILO_NMS_ON_CHIP output, 90 classes)."""
     return NetworkGroupSpec(
         "ssd_mobilenet_v1",
-        inputs=[LayerSpec("input_layer1", (300, 300, 3), order="NHWC", quant=_qp(128.0, 0.0078125))],
+        inputs=[LayerSpec("input_layer1", (300, 300, 3), quant=_qp(128.0, 0.0078125))],
         outputs=[LayerSpec("nms1", nms=OnChipNms(classes=90, max_bboxes_per_class=20, bbox_size=8),
                            quant=QuantInfo(0.0, 0.0031, 0.0, 0.79))])
 

@@ -36,7 +36,7 @@ EXTENSION_NAMES = {
 }
 H8_ARCHS = {"HAILO8", "HAILO8P", "HAILO8R", "HAILO8L"}
 MULTI_LAYOUT_ARCHS = {"HAILO8L", "HAILO15M"}
-PARTIAL_LAYOUTS = (0b0111, 0b1110)      # cluster bitmaps of the layouts a multi-layout HEF carries
+PARTIAL_LAYOUTS = (0b00110011, 0b11001100)   # cluster bitmaps of the two layouts DFC 3.31 writes for HAILO8L
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,9 @@ class LayerSpec:
     """A boundary layer: one input or output stream and the vstream(s) it carries.
 
     ``shape`` is the stream shape the reader reports: (H, W, C), (C,) for NC, (H, W) for NHW
-    (already transposed when ``transposed``). ``order`` is the *device* order; empty picks NHWC
-    for 3-d inputs, NHCW for 3-d outputs, NC for 1-d and NHW for 2-d shapes.
+    (already transposed when ``transposed``). ``order`` is the *device* order; empty picks NHCW
+    for 3-d shapes (what the Dataflow Compiler uses, shown to users as NHWC), NC for 1-d and
+    NHW for 2-d shapes.
     ``predecessors`` makes this output a mux whose vstreams are those layers.
     """
     name: str
@@ -144,8 +145,7 @@ def _full(group: str, name: str) -> str:
 def _dims(layer: LayerSpec, direction: Direction):
     """(order name, (h, w, f)) of a non-NMS layer as the reader will report them."""
     shape = tuple(layer.shape)
-    order = layer.order or {1: "NC", 2: "NHW"}.get(len(shape),
-                                                    "NHWC" if direction == Direction.H2D else "NHCW")
+    order = layer.order or {1: "NC", 2: "NHW"}.get(len(shape), "NHCW")
     if len(shape) == 1:
         hwf = (1, 1, shape[0])
     elif len(shape) == 2:
@@ -234,18 +234,22 @@ class _Builder:
         if group.contexts > 1:
             self.extensions.add(4)
         sorted_names, pads = self._sorted_names_and_pads(group)
-        proto_group.network_group_metadata.network_group_name = name
-        proto_group.network_group_metadata.network_group_index = index
-        proto_group.network_group_name = name
-        proto_group.network_group_index = index
         multi_layout = self.spec.arch in MULTI_LAYOUT_ARCHS
+        if self.spec.net_flow and multi_layout:
+            # As DFC 3.31 writes HAILO8L files: the group is named by metadata-only partial
+            # network groups; the core op's partial_core_ops hold the contexts.
+            for bitmap in PARTIAL_LAYOUTS:
+                partial = proto_group.partial_network_groups.add()
+                partial.layout.partial_clusters_layout_bitmap = bitmap
+                partial.network_group.network_group_metadata.network_group_name = name
+        else:
+            proto_group.network_group_metadata.network_group_name = name
+            proto_group.network_group_metadata.network_group_index = index
         if self.spec.net_flow:
             proto_group.sorted_outputs_order.extend(sorted_names)
             proto_group.networks_names.extend(self._networks(group))
             core = proto_group.ops.add()
-            core.name = name
             if multi_layout:
-                core.core_op.network_group_metadata.network_group_name = name
                 core.core_op.networks_names.extend(self._networks(group))
                 for bitmap in PARTIAL_LAYOUTS:
                     partial = core.core_op.partial_core_ops.add()
