@@ -78,6 +78,22 @@ def test_main_job_validates_a_fresh_target(tmp_path):
     print(f"main job: {took:.1f} s (report {data['seconds']} s)")
 
 
+def test_ssh_layer_against_the_targets_dropbear(qemu_target):
+    """The loopback tests' guarantees against the real server: > 4 MiB on both streams at once,
+    a deadline on a hanging command, quoting, SFTP."""
+    with ssh.Session.connect(target_of(qemu_target), deadline_s=60) as s:
+        n = 5 << 20
+        r = s.run(f"head -c {n} /dev/zero | tr '\\0' o & head -c {n} /dev/zero | tr '\\0' e >&2; wait",
+                  timeout_s=120)
+        assert r.ok and len(r.stdout) == n and len(r.stderr) == n
+        assert set(r.stdout) == {ord("o")} and set(r.stderr) == {ord("e")}
+        start = time.monotonic()
+        with pytest.raises(ssh.CommandTimeout):
+            s.run("sleep 60", timeout_s=2)
+        assert time.monotonic() - start < 10
+        assert s.run(["printf", "%s|", "a b", "$HOME", "it's"], timeout_s=30).out == "a b|$HOME|it's|"
+
+
 def test_suite_passes_on_the_shared_target(qemu_target, hefs):
     assert_validated(validate_booted(qemu_target, hefs=hefs))
 

@@ -25,6 +25,7 @@ from typing import Optional, Sequence, Union
 import paramiko
 
 Command = Union[str, Sequence[str]]
+EOF_GRACE_S = 1.0
 
 
 class SSHError(Exception):
@@ -263,6 +264,7 @@ class Session:
         except (paramiko.SSHException, EOFError, OSError) as e:
             raise self._lost(line, e) from None
         out, err = bytearray(), bytearray()
+        status_seen = 0.0
         try:
             while True:
                 moved = False
@@ -273,7 +275,10 @@ class Session:
                     err += chan.recv_stderr(1 << 16)
                     moved = True
                 if chan.exit_status_ready() and not chan.recv_ready() and not chan.recv_stderr_ready():
-                    break
+                    # Output can trail the exit status on some servers: wait for EOF too, briefly.
+                    status_seen = status_seen or time.monotonic()
+                    if chan.eof_received or chan.closed or time.monotonic() - status_seen > EOF_GRACE_S:
+                        break
                 if not transport.is_active():
                     raise self._lost(line, None)
                 left = end - time.monotonic()
