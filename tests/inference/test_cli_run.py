@@ -147,3 +147,25 @@ def test_run_multi_network_group_prints_each_network(cli, tmp_path):
     total = block.index("  Total bandwidth: ")
     per_network = [float(line.split()[2]) for line in block[:total] if line.startswith("    Send Rate:")]
     assert float(block[total + 1].split()[2]) == pytest.approx(sum(per_network), abs=0.02)
+
+
+def test_run_measure_stats_and_dot(cli, write_model, tmp_path):
+    path = write_model(classifier(fps=1000))
+    proc = cli("run", path, "-c", "100")
+    proc = cli("run", path, "-c", "100", "measure-stats")
+    assert proc.returncode == 105 and "No measurement flags provided" in proc.stderr
+    stats, dot = tmp_path / "stats.csv", tmp_path / "graph.dot"
+    proc = cli("run", path, "-t", "1", "--dont-show-progress", "--dot", str(dot), "measure-stats", "--elem-fps",
+               "--elem-queue-size", "--output-path", str(stats))
+    assert proc.returncode == 0, proc.stderr
+    assert "> Writing pipeline statistics to '{}'... done.".format(stats) in proc.stdout
+    rows = [line.split(",") for line in stats.read_text().splitlines()]
+    assert rows[0] == ["net_name", "vstream_name", "param_type", "element", "mean", "min", "max", "var", "sd",
+                       "mean_sd", "index"]
+    kinds = {(r[1], r[2]) for r in rows[1:]}
+    assert kinds == {("classifier/input_layer1", "fps"), ("classifier/input_layer1", "queue_size"),
+                     ("classifier/fc1", "fps"), ("classifier/fc1", "queue_size")}
+    for r in rows[1:]:
+        mean, low, high = float(r[4]), float(r[5]), float(r[6])
+        assert low <= mean <= high
+    assert dot.read_text().startswith("digraph pipeline {")

@@ -31,7 +31,7 @@ def _run_args(args, mode, power=False, latency=False):
         net_batch_size=[], user_format_type="auto", input_files=args.input_files, dot=None,
         measure_latency=latency, measure_overall_latency=latency, measure_power=power, measure_current=False,
         measure_temp=False, sampling_period=args.sampling_period, averaging_factor=args.averaging_factor,
-        show_progress=True)
+        show_progress=True, run_subcommand=None)
 
 
 def execute(args):

@@ -3,11 +3,12 @@
 Also holds what ``run2`` and ``benchmark`` share with it: the VDevice options and opening the
 VDevice they describe.
 """
+import argparse
 import os
 import sys
 import time
 
-from .common import (EXIT_EXCLUDES_ERROR, UsageError, add_device_options, existing_path,
+from .common import (EXIT_EXCLUDES_ERROR, Parser, UsageError, add_device_options, existing_path,
                      requested_device_ids)
 
 SAMPLING_PERIODS = ("140", "204", "332", "588", "1100", "2116", "4156", "8244")
@@ -88,7 +89,37 @@ def register(subparsers):
     parser.add_argument("--quantized", default=None, help="deprecated")
     parser.add_argument("--user-format-type", choices=("auto", "uint8", "uint16", "float32"), default="auto",
                         help="User data type")
-    parser.set_defaults(execute=execute)
+    parser.set_defaults(execute=execute, run_subcommand=None, elem_fps=False, elem_queue_size=False,
+                        elem_latency=False, vstream_latency=False, output_path="pipeline_stats.csv")
+    parser.epilog = "Subcommands:\n  measure-stats  Pipeline Statistics Measurements (--elem-fps, --elem-queue-size, " \
+                    "--output-path)"
+    parser.__class__ = _RunParser
+
+
+def _stats_parser(parent_class):
+    stats = parent_class(prog="hailortcli run measure-stats", description="Pipeline Statistics Measurements")
+    stats.add_argument("--elem-fps", action="store_true", help="Measure the fps of each pipeline element separately")
+    stats.add_argument("--elem-queue-size", action="store_true",
+                       help="Measure the queue size of each pipeline element separately")
+    stats.add_argument("--elem-latency", action="store_true", help=argparse.SUPPRESS)
+    stats.add_argument("--vstream-latency", action="store_true", help=argparse.SUPPRESS)
+    stats.add_argument("--output-path", default="pipeline_stats.csv", help="Path to a csv file")
+    return stats
+
+
+class _RunParser(Parser):
+    """``run``'s parser: the ``measure-stats`` subcommand follows the run options (CLI11 style),
+    which argparse cannot combine with the optional ``hef`` positional; split it off here."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        args = list(args or [])
+        if "measure-stats" not in args:
+            return super().parse_known_args(args, namespace)
+        at = args.index("measure-stats")
+        namespace, extras = super().parse_known_args(args[:at], namespace)
+        _stats_parser(Parser).parse_args(args[at + 1:], namespace)
+        namespace.run_subcommand = "measure-stats"
+        return namespace, extras
 
 
 def _validate(args):
@@ -107,6 +138,11 @@ def _validate(args):
                              "hw_only mode", EXIT_EXCLUDES_ERROR)
     if args.frames_count < 0 or args.batch_size < 0:
         raise UsageError("--frames-count and --batch-size must not be negative")
+    if args.run_subcommand == "measure-stats":
+        if not (args.elem_fps or args.elem_queue_size or args.elem_latency or args.vstream_latency):
+            raise UsageError("No measurement flags provided; Run 'hailortcli run measure-stats --help' for options")
+        if args.multi_process_service:
+            raise UsageError("--multi-process-service excludes measure-stats", EXIT_EXCLUDES_ERROR)
     if args.frames_count and args.batch_size and args.frames_count % args.batch_size:
         from hailort_sim.status import HailoStatus, raise_status
         raise_status(HailoStatus.HAILO_INVALID_ARGUMENT,
@@ -226,6 +262,38 @@ def _csv_row(result, measurements, overall):
                      fmt(result.overall_latency_ms if overall else None)] + [fmt(v) for v in power + current + temp])
 
 
+STATS_HEADER = "net_name,vstream_name,param_type,element,mean,min,max,var,sd,mean_sd,index"
+
+
+def stats_rows(args, spec, result):
+    """Pipeline statistics: every element of a vstream's pipeline passes every frame, so its FPS
+    samples are the pipeline's (per 100 ms window); the queue elements' sizes are the frames in
+    flight, sampled at each submission."""
+    import numpy as np
+    rows = []
+
+    def row(vstream, param, element, samples, index):
+        values = np.asarray(samples, dtype=np.float64)
+        if values.size == 0:
+            return
+        sd = float(values.std())
+        rows.append("{},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{}".format(
+            spec.group.name, vstream, param, element, values.mean(), values.min(), values.max(), values.var(), sd,
+            sd / np.sqrt(values.size), index))
+
+    for infos, elements, queue in ((spec.group.input_vstreams, ("PreInferElement", "PushQueueElement",
+                                                                "HwWriteElement"), "PushQueueElement"),
+                                   (spec.group.output_vstreams, ("HwReadElement", "PullQueueElement",
+                                                                 "PostInferElement"), "PullQueueElement")):
+        for info in infos:
+            for index, element in enumerate(elements):
+                if args.elem_fps:
+                    row(info.name, "fps", element + info.name, result.fps_samples, index)
+                if args.elem_queue_size and element == queue:
+                    row(info.name, "queue_size", element + info.name, result.queue_samples, index)
+    return rows
+
+
 def write_dot(path, model):
     lines = ["digraph pipeline {"]
     for group in model.network_groups:
@@ -279,6 +347,12 @@ def run_hef(args, path, shared):
                               network_bandwidths(spec.group, user_type) if len(spec.group.networks) > 1 else None)
     lines += measurement_lines(measurements)
     print("\n".join(lines))
+    if args.run_subcommand == "measure-stats":
+        rows = [r for result, spec in zip(results, specs) for r in stats_rows(args, spec, result)]
+        sys.stdout.write("> Writing pipeline statistics to '{}'... ".format(args.output_path))
+        with open(args.output_path, "w") as out:
+            out.write(STATS_HEADER + "\n" + "".join(r + "\n" for r in rows))
+        print("done.")
     return results, measurements
 
 

@@ -47,6 +47,8 @@ class NetResult:
     hw_latency_ms: Optional[float] = None
     overall_latency_ms: Optional[float] = None
     status: int = 0
+    fps_samples: List[float] = field(default_factory=list)      # per 100 ms window
+    queue_samples: List[int] = field(default_factory=list)      # frames in flight per submission
 
 
 @dataclass
@@ -98,6 +100,8 @@ class _Driver:
                  serial: bool = False):
         self.spec, self.hw_only, self.target, self.latency, self.deadline = spec, hw_only, frames, latency, deadline
         self.serial = serial
+        self.stamps: List[float] = []      # completion times (pipeline statistics)
+        self.depths: List[int] = []        # frames in flight at each submission
         self.done = 0
         self.failed = None
         self.latencies: List[float] = []
@@ -134,6 +138,7 @@ class _Driver:
             if status != HailoStatus.HAILO_SUCCESS and self.failed is None:
                 self.failed = status
             self.done += 1
+            self.stamps.append(time.perf_counter())
             if self.latency:
                 self.latencies.append(time.perf_counter() - started)
             self.cv.notify_all()
@@ -171,6 +176,7 @@ class _Driver:
                     if delay > 0:
                         time.sleep(delay)
                 started = time.perf_counter()
+                self.depths.append(submitted - self.done)
                 if self.hw_only:
                     k = submitted % 4
                     frames = {n: f[k % len(f)][np.newaxis] for n, f in self.inputs.items()}
@@ -196,6 +202,17 @@ class _Driver:
             res.hw_latency_ms = 1000.0 * self._hw_latency()
         res.status = int(self.failed or 0)
         return res
+
+    def fps_samples(self, window_s: float = 0.1) -> List[float]:
+        """Frames per second over consecutive windows of the run (pipeline statistics)."""
+        if len(self.stamps) < 2:
+            return []
+        stamps = np.asarray(self.stamps)
+        edges = np.arange(stamps[0], stamps[-1], window_s)
+        if len(edges) < 2:
+            return [(len(stamps) - 1) / max(stamps[-1] - stamps[0], 1e-9)]
+        counts, _ = np.histogram(stamps, bins=edges)
+        return list(counts / window_s)
 
     def _hw_latency(self) -> float:
         """The device-side latency of one frame (the timing model's figure, as the driver's
@@ -281,6 +298,9 @@ def run(vdevice, specs: List[NetSpec], hw_only=False, frames=0, seconds=5.0, lat
             sampler.stop.set()
             sampler.thread.join()
     results = [d.result() for d in drivers]
+    for result, driver in zip(results, drivers):
+        result.fps_samples = driver.fps_samples()
+        result.queue_samples = list(driver.depths)
     failed = next((r.status for r in results if r.status), 0)
     if failed:
         raise_status(failed, f"Inference failed on network group "
