@@ -82,7 +82,7 @@ def run_checks(transport, profile: str, *, checks: Iterable[Check] = CHECKS, tar
                jobs: int = 1, progress=None) -> Report:
     """Run ``checks`` over ``transport`` (an ssh.Session, or a fake with run/put) and report them
     in table order. ``jobs`` > 1 runs that many checks at once, each on its own SSH channel;
-    checks that use the device still run one at a time."""
+    checks that use the device still run one at a time, in table order."""
     checks = list(checks)
     ctx = Context(transport, profile, hefs=hefs, hardware_hef=hardware_hef, hef_problem=hef_problem)
     report = Report(target, profile, [], _now())
@@ -108,8 +108,14 @@ def run_checks(transport, profile: str, *, checks: Iterable[Check] = CHECKS, tar
     if jobs <= 1:
         report.records = [one(c) for c in checks]
     else:
+        # The checks that infer form one lane, started first: they cannot overlap anyway, and
+        # they are the longest chain. The other checks share the remaining workers.
+        lane = [c for c in checks if c.uses_device]
         with concurrent.futures.ThreadPoolExecutor(jobs, thread_name_prefix="check") as pool:
-            report.records = list(pool.map(one, checks))
+            futures = [pool.submit(lambda: [one(c) for c in lane])] if lane else []
+            futures += [pool.submit(lambda c=c: [one(c)]) for c in checks if not c.uses_device]
+            done = {r.id: r for f in futures for r in f.result()}
+        report.records = [done[c.id] for c in checks]
     try:
         if report.error is None:
             ctx.cleanup()
