@@ -151,7 +151,6 @@ def test_run_multi_network_group_prints_each_network(cli, tmp_path):
 
 def test_run_measure_stats_and_dot(cli, write_model, tmp_path):
     path = write_model(classifier(fps=1000))
-    proc = cli("run", path, "-c", "100")
     proc = cli("run", path, "-c", "100", "measure-stats")
     assert proc.returncode == 105 and "No measurement flags provided" in proc.stderr
     stats, dot = tmp_path / "stats.csv", tmp_path / "graph.dot"
@@ -169,3 +168,16 @@ def test_run_measure_stats_and_dot(cli, write_model, tmp_path):
         mean, low, high = float(r[4]), float(r[5]), float(r[6])
         assert low <= mean <= high
     assert dot.read_text().startswith("digraph pipeline {")
+
+
+def test_run2_measure_fw_actions(cli, write_model, tmp_path):
+    path = write_model(shortcut("fw_net", fps=2000), name="fw_net.hef")
+    proc = cli("run2", "-t", "1", "--mode", "raw", "set-net", path, "--batch-size", "4", "measure-fw-actions")
+    assert proc.returncode == 0, proc.stderr
+    assert "'raw' is deprecated, please use 'raw_sync' instead." in proc.stderr
+    data = json.loads((tmp_path / "runtime_data_fw_net.json").read_text())
+    assert data["network_group_name"] == "fw_net" and data["inference_mode"] == "raw_sync"
+    assert [run["batch_size"] for run in data["runs"]] == [4]
+    assert data["runs"][0]["frames"] > 0
+    proc = cli("run2", "set-net", path, "measure-fw-actions")
+    assert proc.returncode == 109 and "raw_sync or raw_async" in proc.stderr

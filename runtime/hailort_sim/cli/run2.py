@@ -71,15 +71,31 @@ def parse_nets(tokens):
             nets.append(current)
         elif token in ("set-vstream", "set-stream"):
             current.append([])
-        elif token == "measure-fw-actions":
-            raise UsageError("measure-fw-actions is not supported by the simulated device", 109)
+        elif token in ("measure-fw-actions", "collect-runtime-data"):
+            current.append(["__fw_actions__"])
         else:
             current[-1].append(token)
     parsed = []
-    for parts in nets:
+    for position, parts in enumerate(nets):
         net = _net_parser().parse_args(parts[0])
-        parsed.append((net, [_vstream_parser().parse_args(v) for v in parts[1:]]))
+        net.fw_actions = None
+        vstreams = []
+        for part in parts[1:]:
+            if part and part[0] == "__fw_actions__":
+                if position != len(nets) - 1 or part is not parts[-1]:
+                    raise UsageError("measure-fw-actions must be the last subcommand", 109)
+                net.fw_actions = _fw_actions_parser().parse_args(part[1:])
+            else:
+                vstreams.append(_vstream_parser().parse_args(part))
+        parsed.append((net, vstreams))
     return parsed
+
+
+def _fw_actions_parser():
+    actions = Parser(prog="hailortcli run2 set-net measure-fw-actions", add_help=False)
+    actions.add_argument("--output-path", default="runtime_data_<hef>.json",
+                         help="Output file path (<hef> is replaced by the HEF's base name)")
+    return actions
 
 
 def _progress_block(drivers, elapsed, seconds, names_width, latency):
@@ -114,6 +130,8 @@ def execute(args):
         raise UsageError("--multi-process-service is allowed only with full_sync/full_async modes", 108)
     nets = parse_nets(args.nets)
     latency = args.measure_latency or args.measure_overall_latency
+    if nets[-1][0].fw_actions is not None:
+        return measure_fw_actions(args, mode, nets, latency)
     if latency and len(nets) > 1:
         from hailort_sim.status import HailoStatus, raise_status
         raise_status(HailoStatus.HAILO_INVALID_OPERATION, "Latency measurement is allowed only with one model")
@@ -217,3 +235,51 @@ def write_json(args, mode, specs, results, measurements, latency):
         doc["devices"] = devices
     with open(args.json, "w") as out:
         json.dump(doc, out, indent=4)
+
+
+FW_ACTIONS_BATCHES = (1, 2, 4, 8, 16)
+
+
+def measure_fw_actions(args, mode, nets, latency):
+    """``set-net x.hef measure-fw-actions``: run the model at each batch size (or the one given)
+    with the scheduler off and record, per run, what the simulated firmware did: frames, FPS,
+    the device time per batch and per frame. The real file feeds the DFC's runtime profiler and
+    is undocumented; this one keeps the same name, one entry per batch size."""
+    import os
+    from hailort_sim.pipeline import device_link, runner, vdevice
+    if len(nets) != 1:
+        raise UsageError("measure-fw-actions supports a single model", 109)
+    if not mode.startswith("raw"):
+        raise UsageError("measure-fw-actions requires --mode raw_sync or raw_async", 109)
+    if args.multi_process_service or latency or (args.device_count or 1) > 1:
+        raise UsageError("measure-fw-actions excludes the multi-process service, several devices and latency "
+                         "measurement", 108)
+    net, _ = nets[0]
+    model = device_link.load_hef(net.hef)
+    group = model.network_group(net.name or None)
+    batches = (net.batch_size,) if net.batch_size else FW_ACTIONS_BATCHES
+    base = os.path.splitext(os.path.basename(net.hef))[0]
+    path = net.fw_actions.output_path.replace("<hef>", base)
+    ids = requested_device_ids(args)
+    runs = []
+    for batch in batches:
+        shared = vdevice.acquire(vdevice.VDeviceConfig(device_ids=list(ids or ()), group_id=args.group_id))
+        try:
+            device_link.check_compatible(model, shared.devices)
+            spec = runner.NetSpec(model, net.hef, group, batch_size=batch)
+            results, _ = runner.run(shared, [spec], hw_only=True, seconds=args.time_to_run)
+            timing = device_link.timing(group, shared.devices[0])
+        finally:
+            vdevice.release(shared)
+        result = results[0]
+        print("Batch size {}: fps: {:.2f}".format(batch, result.fps))
+        runs.append({"batch_size": batch, "frames": result.frames, "fps": result.fps,
+                     "contexts": group.contexts_count,
+                     "batch_time_ms": 1000.0 * (timing.latency + (batch - 1) * timing.frame_time),
+                     "frame_time_ms": 1000.0 * timing.frame_time})
+    doc = {"hef_path": os.path.abspath(net.hef), "network_group_name": group.name,
+           "inference_mode": mode, "runs": runs}
+    with open(path, "w") as out:
+        json.dump(doc, out, indent=4)
+    print("Runtime data written to '{}'".format(path))
+    return 0
