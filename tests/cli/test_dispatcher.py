@@ -1,8 +1,11 @@
 """hailortcli as a whole: version, usage errors, unexpected failures, start-up imports."""
+import pathlib
 import subprocess
 import sys
 
 import pytest
+
+import hailort_sim
 
 from hailort_sim.cli import hailortcli
 
@@ -64,3 +67,32 @@ def test_start_up_imports_neither_numpy_nor_protobuf(tmp_path, args):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={"HAILORT_SIM_CONFIG": str(config), "HAILORT_LOGGER_PATH": "NONE"}, timeout=60)
     assert done.stderr.endswith("HEAVY="), done.stderr
+
+
+def test_fast_path_defaults_equal_the_parsers():
+    for name, module, _ in hailortcli.COMMANDS:
+        command = __import__("hailort_sim.cli." + module, fromlist=["register"])
+        defaults = getattr(command, "DEFAULTS", None)
+        if defaults is None:
+            continue
+        parsed = vars(hailortcli.build_parser([name]).parse_args([name]))
+        assert {key: parsed[key] for key in defaults} == defaults
+        assert set(parsed) - set(defaults) <= {"command", "execute"}
+
+
+RUNTIME_DIR = str(pathlib.Path(hailort_sim.__file__).resolve().parents[1])
+
+
+def test_scan_and_version_do_not_import_argparse(tmp_path):
+    """-S: without site (an editable install's path hook imports re itself)."""
+    config = tmp_path / "c.conf"
+    config.write_text("[device0]\n")
+    for args in (["scan"], ["--version"]):
+        code = ("import sys\nfrom hailort_sim.cli import hailortcli\n"
+                "try:\n    hailortcli.main({!r})\nexcept SystemExit:\n    pass\n"
+                "sys.stderr.write('HEAVY=' + ','.join(m for m in ('argparse', 'configparser', 're') "
+                "if m in sys.modules))\n").format(args)
+        done = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, timeout=60,
+                              env={"HAILORT_SIM_CONFIG": str(config), "HAILORT_LOGGER_PATH": "NONE",
+                                   "PYTHONPATH": RUNTIME_DIR})
+        assert done.stderr.endswith("HEAVY="), done.stderr

@@ -114,7 +114,11 @@ def test_driver_missing_scenario(sim_config):
     ("[device0]\nsupported_features = pcie, wifi\n", "supported_features"),
     ("[device0]\n[device1]\ndevice_id = 0000:01:00.0\n", "device_id"),
     ("[printer]\n", "printer"),
-    ("no section header\n", "not a valid INI file"),
+    ("no section header\n", "expected 'key = value'"),
+    ("key = 1\n[device0]\n", "before any [section]"),
+    ("[device0]\n[device0]\n", "appears twice"),
+    ("[device0]\nfps = 1\nFPS = 2\n", "appears twice"),
+    ("[device0\n", "section header"),
 ])
 def test_bad_config_names_the_key(sim_config, text, key):
     path = sim_config(text)
@@ -155,3 +159,26 @@ def test_shipped_layer_config_is_one_hailo8(monkeypatch):
     monkeypatch.setenv("HAILORT_SIM_CONFIG", str(path))
     assert scan() == ["0000:01:00.0"]
     assert SimDevice.open().architecture == Architecture.HAILO8
+
+
+def test_comments_and_case(sim_config):
+    sim_config("""# a comment
+; another
+[simulator]
+DRIVER = installed   # inline comment
+[device0]
+architecture = hailo8l ; inline too
+board_name = Board#1
+""")
+    identity = SimDevice.open().identify()
+    assert identity.architecture_name == "HAILO8L"
+    assert identity.board_name == "Board#1"     # "#" not after whitespace is part of the value
+
+
+@pytest.mark.parametrize("text, normalized", [("0000:01:00.0", "0000:01:00.0"), ("1:0.0", "0000:01:00.0"),
+                                              ("0001:0A:1f.7", "0001:0a:1f.7"), ("01:00", None), ("1:0.8", None),
+                                              ("x:01:00.0", None), ("00000:01:00.0", None), ("0x1:00.0", None),
+                                              ("[integrated]", None)])
+def test_parse_bdf(text, normalized):
+    from hailort_sim.device.inventory import parse_bdf
+    assert parse_bdf(text) == normalized

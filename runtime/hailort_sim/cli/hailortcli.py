@@ -2,14 +2,16 @@
 when that command runs (``hailortcli scan`` must start fast: no numpy, no protobuf).
 
 Adding a command is one line in ``COMMANDS``: (name, module, help). The module exposes
-``register(subparsers)``, which calls ``subparsers.add_parser(<name>, help=...)`` (pass
-``parser_class`` through: ``subparsers`` already makes ``common.Parser``s), adds its
+``register(subparsers)``, which calls ``subparsers.add_parser(<name>, help=...)``
+(``subparsers`` makes ``parser.Parser``s: argparse with CLI11's errors), adds its
 options and sets ``parser.set_defaults(execute=<function(args) -> hailo_status int>)``.
+A module may also define ``DEFAULTS`` (``{dest: default}`` of all its options): run with
+no arguments, the command then skips argparse, which costs as much as Python's own start-up
+(``hailortcli scan`` must stay within 2x of ``python3 -c pass``).
 A command raises HailoRTException (or returns a status) to fail; the dispatcher logs it
 and exits with the status. Anything else that escapes becomes HAILO_INTERNAL_FAILURE,
 never a traceback.
 """
-import importlib
 import sys
 
 from hailort_sim import HAILORT_VERSION
@@ -36,8 +38,33 @@ def _requested_command(argv):
     return None
 
 
+def _command_module(module):
+    return __import__("hailort_sim.cli." + module, fromlist=["register"])
+
+
+class _Arguments:
+    """What argparse's Namespace would hold for a command run without arguments."""
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+
+def _without_parser(argv):
+    """The parsed arguments for the argument-free fast paths, or None to use argparse."""
+    if len(argv) != 1:
+        return None
+    for name, module, _ in COMMANDS:
+        if argv[0] == name:
+            command = _command_module(module)
+            defaults = getattr(command, "DEFAULTS", None)
+            if defaults is None:
+                return None
+            return _Arguments(command=name, execute=command.execute, **defaults)
+    return None
+
+
 def build_parser(argv):
-    from .common import Parser
+    from .parser import Parser
     parser = Parser(prog="hailortcli", description="HailoRT CLI")
     parser.add_argument("-v", "--version", action="version", version="HailoRT-CLI version " + HAILORT_VERSION)
     subparsers = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", parser_class=Parser)
@@ -45,7 +72,7 @@ def build_parser(argv):
     requested = _requested_command(argv)
     for name, module, help_text in COMMANDS:
         if name == requested:
-            importlib.import_module("hailort_sim.cli." + module).register(subparsers)
+            _command_module(module).register(subparsers)
         else:
             subparsers.add_parser(name, help=help_text)   # listed in --help, not imported
     return parser
@@ -55,9 +82,12 @@ def run(argv):
     """Parse and execute; returns the exit status (the hailo_status, or CLI11's usage codes)."""
     from .common import UsageError, cli_log, report_failure
     try:
+        if argv in (["-v"], ["--version"]):
+            sys.stdout.write("HailoRT-CLI version {}\n".format(HAILORT_VERSION))
+            return 0
         if argv and argv[0] == "help":      # the guide's `hailortcli help`
             argv = ["--help"]
-        args = build_parser(argv).parse_args(argv)
+        args = _without_parser(argv) or build_parser(argv).parse_args(argv)
         return int(args.execute(args) or 0)
     except UsageError as error:
         sys.stderr.write("{}\nRun with --help for more information.\n".format(error))

@@ -3,6 +3,8 @@ import sys
 
 from .common import UsageError, EXIT_EXCLUDES_ERROR
 
+DEFAULTS = {"interface": "", "interface_ip": ""}   # `hailortcli scan` alone runs without argparse
+
 
 def register(subparsers):
     parser = subparsers.add_parser("scan", help="Shows all available devices")

@@ -5,9 +5,7 @@ sections: no device (``hailortcli scan`` prints "Hailo devices not found"). The 
 documented, key by key, in ``docs/simulated-device.md``; a bad value is an error that names
 the file, section and key (HAILO_INVALID_ARGUMENT), never a silent default.
 """
-import configparser
 import os
-import re
 from collections import namedtuple
 
 from .identity import (ARCH_DEFAULTS, BOOT_SOURCES, FEATURE_NAMES, FW_VERSION, LOGGER_VERSION,
@@ -20,7 +18,7 @@ SIMULATOR_SECTION = "simulator"
 NETWORK_GROUP_SECTION_PREFIX = "network_group "
 FAULTS = ("none", "in_use", "driver_operation_failed", "timeout")
 
-_BDF = re.compile(r"^(?:([0-9a-fA-F]{1,4}):)?([0-9a-fA-F]{1,2}):([0-9a-fA-F]{1,2})\.([0-7])$")
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
 # Plain named tuples, not dataclasses: this module is on `hailortcli scan`'s start-up path.
 TimingOverrides = namedtuple("TimingOverrides", ("fps", "latency_ms", "context_switch_ms"),
@@ -52,11 +50,62 @@ def config_path() -> str:
 
 def parse_bdf(text):
     """Normalize ``[<domain>]:<bus>:<device>.<func>`` to ``%04x:%02x:%02x.%d``; None if invalid."""
-    match = _BDF.match(text.strip())
-    if not match:
+    head, dot, func = text.strip().rpartition(".")
+    parts = head.split(":")
+    if len(parts) == 2:
+        parts.insert(0, "0")
+    if not dot or len(func) != 1 or func not in "01234567" or len(parts) != 3:
         return None
-    domain, bus, dev, func = match.groups()
-    return "{:04x}:{:02x}:{:02x}.{}".format(int(domain or "0", 16), int(bus, 16), int(dev, 16), int(func))
+    for part, width in zip(parts, (4, 2, 2)):
+        if not 0 < len(part) <= width or not _HEX_DIGITS.issuperset(part):
+            return None
+    domain, bus, dev = (int(part, 16) for part in parts)
+    return "{:04x}:{:02x}:{:02x}.{}".format(domain, bus, dev, func)
+
+
+def read_ini(path):
+    """``[(section name, {key: value})]`` in file order.
+
+    The INI subset the config uses, read by hand because configparser (and the ``re`` it
+    imports) would double ``hailortcli scan``'s start-up time: ``[section]`` lines,
+    ``key = value`` lines (keys are case-insensitive), whole-line comments starting with
+    ``#`` or ``;`` and inline comments after whitespace. A duplicate section or key, a key
+    outside a section or any other line is an error that names the file and line.
+    """
+    try:
+        with open(path, encoding="utf-8") as stream:
+            lines = stream.read().splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        _fail("HAILO_OPEN_FILE_FAILURE", "Cannot read {}: {}".format(path, error))
+    sections, names = [], set()
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        for marker in (" #", "\t#", " ;", "\t;"):
+            if marker in line:
+                line = line[:line.index(marker)].rstrip()
+        if not line or line[0] in "#;":
+            continue
+        where = "{}:{}: ".format(path, number)
+        if line.startswith("["):
+            if not line.endswith("]") or len(line) < 3:
+                _fail("HAILO_INVALID_ARGUMENT", where + "a section header is [name], not {!r}".format(line))
+            name = line[1:-1].strip()
+            if name in names:
+                _fail("HAILO_INVALID_ARGUMENT", where + "section [{}] appears twice".format(name))
+            names.add(name)
+            sections.append((name, {}))
+            continue
+        key, equals, value = line.partition("=")
+        key = key.strip().lower()
+        if not equals or not key:
+            _fail("HAILO_INVALID_ARGUMENT", where + "expected 'key = value' or [section], got {!r}".format(line))
+        if not sections:
+            _fail("HAILO_INVALID_ARGUMENT", where + "{!r} comes before any [section]".format(key))
+        values = sections[-1][1]
+        if key in values:
+            _fail("HAILO_INVALID_ARGUMENT", where + "key {!r} appears twice in [{}]".format(key, sections[-1][0]))
+        values[key] = value.strip()
+    return sections
 
 
 class _Section:
@@ -151,7 +200,8 @@ def _device(path, name, section, index) -> DeviceConfig:
         device_id = normalized
 
     version_text = s.get("firmware_version", "{}.{}.{}".format(*FW_VERSION))
-    if not re.match(r"^\d+\.\d+\.\d+$", version_text):
+    version_parts = version_text.split(".")
+    if len(version_parts) != 3 or not all(part.isdigit() and part.isascii() for part in version_parts):
         s.fail("firmware_version", "{!r} is not <major>.<minor>.<revision>".format(version_text))
     identity = Identity(
         protocol_version=s.number("protocol_version", default=PROTOCOL_VERSION, minimum=0),
@@ -202,19 +252,9 @@ def load_inventory(path=None) -> Inventory:
             _fail("HAILO_OPEN_FILE_FAILURE", "{} names {}, which does not exist".format(
                 CONFIG_ENV if from_env else "load_inventory()", path))
         return Inventory(path=None, driver_installed=True, devices=(), network_groups={})
-    parser = configparser.ConfigParser(interpolation=None, default_section="\0none")
-    try:
-        with open(path, encoding="utf-8") as stream:
-            parser.read_file(stream)
-    except (OSError, UnicodeDecodeError) as error:
-        _fail("HAILO_OPEN_FILE_FAILURE", "Cannot read {}: {}".format(path, error))
-    except configparser.Error as error:
-        _fail("HAILO_INVALID_ARGUMENT", "{} is not a valid INI file: {}".format(path, str(error).splitlines()[0]))
-
     driver_installed = True
     devices, groups, seen = [], {}, {}
-    for name in parser.sections():
-        section = parser[name]
+    for name, section in read_ini(path):
         if name == SIMULATOR_SECTION:
             s = _Section(path, name, section)
             driver_installed = s.choice("driver", ("installed", "missing"), "installed") == "installed"
