@@ -329,7 +329,7 @@ def probe_parse_hef(ctx: Context) -> str:
 def probe_run(ctx: Context) -> str:
     local = _hef_for(ctx, IDENTITY_MODEL)
     remote = ctx.upload(local)
-    frames = 16
+    frames = 8
     r = ctx.must(["hailortcli", "run", remote, "--frames-count", str(frames)], f"hailortcli run {local.name}")
     text = r.out.replace("\r", "\n")
     result = text.rpartition("> Inference result:")[2]
