@@ -81,3 +81,14 @@ def test_release_aborts_pending_frames(service):
         assert statuses[-1] == HailoStatus.HAILO_STREAM_ABORT
     finally:
         client.release()
+
+
+def test_submit_after_release_fails_at_once(service):
+    service()
+    client = _backend()
+    core_op = client.configure(make_group("net"), 1)
+    client.release()
+    with pytest.raises(HailoRTException) as raised:
+        client.submit(core_op, {"net/input_layer1": np.zeros((1, 8, 8, 3), np.uint8)}, 1,
+                      lambda status, outputs: None)
+    assert raised.value.status == HailoStatus.HAILO_INVALID_OPERATION

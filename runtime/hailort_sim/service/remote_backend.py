@@ -3,7 +3,7 @@ served by ``hailort_service``. A VDevice created with ``multi_process_service=Tr
 one of these instead of a ``LocalBackend``; everything above the backend (InferModel,
 vstreams, format conversion, user callbacks) stays in the application process.
 """
-from ..status import HailoStatus
+from ..status import HailoStatus, raise_status
 from .client import ServiceConnection
 
 
@@ -51,6 +51,9 @@ class RemoteBackend:
             else:
                 args, _kwargs = result
                 done(HailoStatus(args[0]), args[1])
+        if self._released:   # as LocalBackend: nothing would deliver the completion
+            raise_status(HailoStatus.HAILO_INVALID_OPERATION,
+                         "The VDevice was released; create a new one to run inference")
         if core_op.released:
             done(HailoStatus.HAILO_STREAM_ABORT, None)
             return
