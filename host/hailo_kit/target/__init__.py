@@ -21,6 +21,7 @@ The contract with the validation suite (`hailo_kit.validate`) and the tests::
 
 `target.stop()` is idempotent. A target is also stopped at interpreter exit, on SIGTERM/SIGINT,
 and (via PR_SET_PDEATHSIG) when the process that started it dies, so no QEMU is orphaned.
+(PR_SET_PDEATHSIG follows the starting *thread*: start a target from a thread that outlives it.)
 `hailo-qemu boot --detach` is the one way to keep a machine running after its starter exits;
 `hailo-qemu stop` ends it.
 

@@ -26,6 +26,8 @@ PR_SET_PDEATHSIG = 1
 
 def _die_with_parent():
     # In the child before exec: QEMU gets SIGKILL when its starter dies, even by SIGKILL.
+    # The kernel ties this to the *thread* that forked: start targets from a thread that
+    # outlives them (the main thread, as pytest and the CLIs do).
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
