@@ -101,3 +101,9 @@ def test_ssh_first_contact_flag(server, tmp_path, capsys):
     assert main(base + ["--accept-new-host-key"]) == 0
     assert ssh.host_key_line(server.host_key) in known.read_text()
     assert main(base) == 0  # now known
+
+
+def test_unwritable_report_path_is_a_usage_error_before_the_run(tmp_path, capsys):
+    assert main(["ssh", "root@h", "--json", str(tmp_path / "no" / "such" / "r.json")]) == EXIT_USAGE
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["qemu", "--junit", str(tmp_path)]) == EXIT_USAGE

@@ -107,6 +107,17 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+def _check_outputs(args) -> None:
+    """Before a run of minutes: the report files must be writable."""
+    for flag, path in (("--json", args.json), ("--junit", args.junit)):
+        if path:
+            parent = Path(path).resolve().parent
+            if not parent.is_dir():
+                raise UsageError(f"{flag} {path}: directory {parent} does not exist")
+            if Path(path).is_dir():
+                raise UsageError(f"{flag} {path}: is a directory")
+
+
 def _progress(quiet: bool):
     if quiet:
         return None
@@ -137,6 +148,7 @@ def cmd_list(args) -> int:
 def cmd_ssh(args) -> int:
     user, host, port = parse_destination(args.destination)
     checks = _select(args.only)
+    _check_outputs(args)
     if args.hef is not None and not args.hef.is_file():
         raise UsageError(f"--hef {args.hef}: no such file")
     if args.key and not Path(args.key).is_file():
@@ -162,6 +174,7 @@ def cmd_ssh(args) -> int:
 def cmd_qemu(args) -> int:
     from .qemu import validate_qemu
     checks = _select(args.only)
+    _check_outputs(args)
     say = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     rep = validate_qemu(arch=args.arch, checks=checks, deadline_s=args.deadline, jobs=args.jobs,
                         boot_timeout_s=args.boot_timeout, say=say, progress=_progress(args.quiet))
