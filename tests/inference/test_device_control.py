@@ -89,3 +89,18 @@ def test_core_identify_extended_info_throttling():
         control.set_throttling_state(False)
         assert control.get_throttling_state() is False
         control.soft_reset()
+
+
+def test_p2_modules_import_and_fail_cleanly():
+    import warnings
+    from hailo_platform.pyhailort import i2c_slaves
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from hailo_platform.drivers.hailort.pyhailort import VDevice as OldVDevice
+    from hailo_platform import VDevice
+    assert OldVDevice is VDevice
+    assert i2c_slaves.I2C_SLAVE_EEPROM.register_address_size == 2
+    with Device() as device:
+        with pytest.raises(HailoRTException) as error:
+            i2c_slaves.set_i2c_switch(device.control, i2c_slaves.I2C_SLAVE_RASPICAM)
+        assert error.value.status == 79     # HAILO_NOT_SUPPORTED

@@ -1177,6 +1177,13 @@ class Control:
 
     chip_reset = nn_core_reset = soft_reset = forced_soft_reset = _reset
 
+    def _no_bus(self, *args, **kwargs):
+        self._phys()
+        _status.raise_status(_status.HailoStatus.HAILO_NOT_SUPPORTED,
+                             "The simulated device has no I2C bus, sensors or raw memory access")
+
+    i2c_write = i2c_read = read_memory = write_memory = _no_bus
+
     def get_chip_temperature(self):
         return TemperatureInfo(*_control.temperature(self._phys()))
 
