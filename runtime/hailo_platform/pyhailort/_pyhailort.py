@@ -68,8 +68,11 @@ SAMPLING_PERIOD_US = {0: 140, 1: 204, 2: 332, 3: 588, 4: 1100, 5: 2116, 6: 4156,
 AVERAGING_FACTOR = {0: 1, 1: 4, 2: 16, 3: 64, 4: 128, 5: 256, 6: 512, 7: 1024}
 
 
-class HailoRTStatusException(Exception):
-    """What the native module raises; ``args[0]`` is the status code as a string."""
+# The native module raises HailoRTStatusException(str(status)) where pyhailort does not wrap a
+# call (spec §6.3). Here every call site raises the mapped HailoRTException subclass (with the
+# status in ``.status``); naming the base class this way keeps ``except
+# _pyhailort.HailoRTStatusException`` clauses written for those call sites working.
+HailoRTStatusException = _HailoRTException
 
 
 class HailoRTCustomException(Exception):
@@ -299,4 +302,4 @@ def is_qp_valid(quant_info) -> bool:
 
 
 __all__ = [n for n in dir() if not n.startswith("_") or n in ("__version__",)]
-_unused = (_HailoRTException, _HailoStatus, get_status_message)
+_unused = (_HailoStatus, get_status_message)
