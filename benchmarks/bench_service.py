@@ -60,6 +60,34 @@ def measure(hef_path, frames, depth, multi_process_service):
             return frames / (time.perf_counter() - start)
 
 
+def transfer_cost(frames=300):
+    """Milliseconds to move one 640x640x3 frame to another thread's socket end (the
+    in-band path: send + receive) vs into the shared-memory arena (put + free)."""
+    import socket
+    import threading
+    import numpy as np
+    from hailort_sim.service import protocol
+    from hailort_sim.service.shm import ClientArena
+    frame = np.random.default_rng(0).integers(0, 256, (1, 640, 640, 3), dtype=np.uint8)
+    arena = ClientArena()
+    start = time.perf_counter()
+    for _ in range(frames):
+        arena.free(arena.put(frame)[0])
+    shm_ms = (time.perf_counter() - start) / frames * 1000
+    arena.close()
+    left, right = socket.socketpair()
+    reader = threading.Thread(target=lambda: [protocol.recv_message(right) for _ in range(frames)])
+    reader.start()
+    start = time.perf_counter()
+    for index in range(frames):
+        protocol.send_message(left, {"op": "submit", "id": index}, [frame.data])
+    reader.join()
+    socket_ms = (time.perf_counter() - start) / frames * 1000
+    left.close()
+    right.close()
+    return shm_ms, socket_ms
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=400)
@@ -110,6 +138,9 @@ def main():
         print("{:<40}{:>12.1f}{:>10.2f}".format(name, fps, fps / in_process))
     print("service/in-process ratio: {:.2f} (shared memory vs socket: {:.2f}x)".format(
         shm / in_process, shm / inband))
+    shm_ms, socket_ms = transfer_cost()
+    print("one 640x640x3 frame: {:.3f} ms into shared memory, {:.3f} ms through the socket "
+          "({:.1f}x)".format(shm_ms, socket_ms, socket_ms / shm_ms))
 
 
 if __name__ == "__main__":
