@@ -118,7 +118,7 @@ def parse_container(data: bytes, from_file: bool = False) -> HefContainer:
                      f"HEF file length does not match: the header declares {declared} bytes after the "
                      f"{header_size}-byte header, the file has {len(residue)} (truncated or padded file?)")
     if version == 0:
-        digest = hashlib.md5(residue).digest()
+        digest = hashlib.md5(residue, usedforsecurity=False).digest()
         if digest != expected_md5:
             raise_status(HailoStatus.HAILO_HEF_FILE_CORRUPTED, "HEF md5 does not match")
         hash_text = digest.hex()
@@ -156,7 +156,7 @@ def build_container(proto: bytes, version: int = 2, ccws: bytes = b"",
     header_size = HEADER_SIZES[version]
     common = _COMMON.pack(HEADER_MAGIC, version, len(proto))
     if version == 0:
-        return common + _V0.pack(0, hashlib.md5(proto).digest()) + proto
+        return common + _V0.pack(0, hashlib.md5(proto, usedforsecurity=False).digest()) + proto
     if version == 1:
         residue = proto + ccws
         return common + _V1.pack(zlib.crc32(residue) & 0xFFFFFFFF, len(ccws), 0) + residue
