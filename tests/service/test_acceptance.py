@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from service_helpers import make_group
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKER = os.path.join(HERE, "worker.py")
 INFER_WORKER = os.path.join(HERE, "infer_worker.py")
@@ -158,3 +160,30 @@ def test_hailo_platform_processes_get_the_in_process_results(service, sim_env, t
             assert np.array_equal(remote[name], local[name]), name
         firsts.append(local["0_0_resnet_v1_18/fc1"])
     assert not np.array_equal(firsts[0], firsts[1])     # the frames, hence results, differ
+
+
+def test_a_frozen_service_fails_waiting_clients_instead_of_hanging(service):
+    """SIGSTOP: the socket stays open, so only the keep-alive can tell."""
+    from hailort_sim.service import client as client_module
+    from hailort_sim.service.remote_backend import RemoteBackend
+    from hailort_sim.status import HailoRTException, HailoStatus
+    import numpy as np
+    import threading
+    svc = service()
+    backend = RemoteBackend({"scheduling_algorithm": 1, "group_id": "SHARED"})
+    core_op = backend.configure(make_group("slow", (8, 8, 3), fps=1), 1)
+    result, done = {}, threading.Event()
+    os.kill(svc.proc.pid, signal.SIGSTOP)
+    try:
+        stopped_at = time.monotonic()
+        backend.submit(core_op, {"slow/input_layer1": np.zeros((1, 8, 8, 3), np.uint8)}, 1,
+                       lambda status, outputs: (result.update(status=status), done.set()))
+        assert done.wait(client_module.KEEPALIVE_TIMEOUT_S + 5)
+        assert result["status"] == HailoStatus.HAILO_RPC_FAILED
+        assert time.monotonic() - stopped_at < client_module.KEEPALIVE_TIMEOUT_S + 2.5
+        with pytest.raises(HailoRTException) as raised:
+            backend.set_scheduler_params(core_op, priority=1)
+        assert raised.value.status == HailoStatus.HAILO_RPC_FAILED
+    finally:
+        os.kill(svc.proc.pid, signal.SIGCONT)
+        backend.release()
