@@ -199,7 +199,13 @@ class QemuTarget:
 
     def _wait_marker(self, deadline):
         say("boot: waiting for the guest (kernel, systemd, dropbear)")
+        start = next_note = time.monotonic()
         while True:
+            if time.monotonic() >= next_note + 10:
+                next_note = time.monotonic()
+                last = tail(self.serial_log, 1) if self.serial_log.exists() else ""
+                say(f"boot: still booting after {next_note - start:.0f}s (TCG is slow on a busy "
+                    "host)" + (f"; console: {last[:100]}" if last.strip("()") != "serial log is empty" else ""))
             if self.proc.poll() is not None:
                 err = (self.run_dir / "qemu.stderr").read_text(errors="replace")
                 if "hostfwd" in err or "host forwarding" in err:
@@ -208,6 +214,7 @@ class QemuTarget:
                 raise self._failure(f"QEMU exited with status {self.proc.returncode} during boot")
             try:
                 if config.READY_MARKER.encode() in self.serial_log.read_bytes():
+                    say(f"boot: guest up after {time.monotonic() - start:.1f}s; connecting over SSH")
                     return
             except FileNotFoundError:
                 pass
