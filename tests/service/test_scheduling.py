@@ -92,3 +92,44 @@ def test_submit_after_release_fails_at_once(service):
         client.submit(core_op, {"net/input_layer1": np.zeros((1, 8, 8, 3), np.uint8)}, 1,
                       lambda status, outputs: None)
     assert raised.value.status == HailoStatus.HAILO_INVALID_OPERATION
+
+
+def test_tcp_address_on_loopback(sim_env, monkeypatch):
+    """``host:port`` (the Windows default form) works too; frames then go in the socket."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    address = "127.0.0.1:{}".format(port)
+    monkeypatch.setenv("HAILORT_SERVICE_ADDRESS", address)
+    proc = subprocess.Popen([sys.executable, "-m", "hailort_sim.service.daemon", "standalone"],
+                            env=dict(sim_env, HAILORT_SERVICE_ADDRESS=address),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None
+                time.sleep(0.05)
+        client = _backend()
+        try:
+            assert client._connection._use_shm is False
+            core_op = client.configure(make_group("net", (64, 64, 3)), 1)
+            got, done = {}, threading.Event()
+            frame = np.arange(64 * 64 * 3, dtype=np.uint32).astype(np.uint8).reshape(1, 64, 64, 3)
+            client.submit(core_op, {"net/input_layer1": frame}, 1,
+                          lambda status, outputs: (got.update(status=status, out=outputs), done.set()))
+            assert done.wait(10) and got["status"] == HailoStatus.HAILO_SUCCESS
+            assert np.array_equal(got["out"]["net/output_layer1"], frame)   # identity network
+        finally:
+            client.release()
+    finally:
+        proc.terminate()
+        proc.wait(10)
