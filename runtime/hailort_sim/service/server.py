@@ -45,7 +45,7 @@ class _Connection:
         self.number = number
         self.pid = None
         self.arena = None
-        self.objects = {}          # handle -> (kind, object, owner: group key or ServiceVDevice)
+        self.objects = {}          # handle -> (kind, object, owner: the core op's ServiceVDevice)
         self._handles = itertools.count(1)
         self._work = queue.Queue()
         self._out = queue.Queue()
@@ -71,7 +71,8 @@ class _Connection:
                         try:
                             self.arena = ServiceArena(fds.pop(0))
                         except (ValueError, OSError) as error:
-                            log.warning("Client pid {}: shared memory refused: {}".format(self.pid, error))
+                            log.warning("Client pid {}: shared memory refused: {}".format(
+                                self.pid, error))
                 else:
                     self._work.put((header, buffers))
                 for fd in fds:
