@@ -188,7 +188,8 @@ class ServiceConnection:
         if threading.current_thread() is self._threads[1] or self._dead is not None:
             return
         marker = threading.Event()
-        self._callbacks.put(((lambda *_: marker.set(), []), {"status": 0, "result": [[], {"__map__": []}]}, []))
+        no_result = {"status": 0, "result": [[], {"__map__": []}]}
+        self._callbacks.put(((lambda *_: marker.set(), []), no_result, []))
         marker.wait(5)
 
     def _run_callback(self, entry, header, buffers):

@@ -2,10 +2,11 @@
 
 The client owns one arena per connection: an anonymous ``memfd`` (no name to leak, freed by
 the kernel when both sides are gone, including after ``kill -9``), sealed against resizing
-(so a client cannot crash the service with SIGBUS), sent to the service once as SCM_RIGHTS. An input frame is copied once, from the user's buffer into the arena; the
-service computes straight from a numpy view of it. The slot is freed when the frame's
-completion arrives. When the arena is full, or shared memory is off
-(``HAILO_SERVICE_SHARED_MEMORY_OFF=1``, or a TCP address), frames travel in the socket.
+(so a client cannot crash the service with SIGBUS), sent to the service once as SCM_RIGHTS.
+An input frame is copied once, from the user's buffer into the arena; the service computes
+straight from a numpy view of it. The slot is freed when the frame's completion arrives.
+When the arena is full, or shared memory is off (``HAILO_SERVICE_SHARED_MEMORY_OFF=1``, or a
+TCP address), frames travel in the socket.
 """
 import fcntl
 import mmap
