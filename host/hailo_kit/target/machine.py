@@ -150,6 +150,13 @@ class QemuTarget:
             _install_handlers()
             _handlers_installed = True
         self.run_dir = pathlib.Path(tempfile.mkdtemp(prefix="hailo-qemu-"))
+        try:
+            return self._boot()
+        except BaseException:      # a failed or interrupted boot leaves no QEMU behind
+            self.stop(keep_logs=True)
+            raise
+
+    def _boot(self):
         t0 = time.monotonic()
         deadline = t0 + self.timeout
         for attempt in range(1 if self.requested_port else 5):
