@@ -119,6 +119,8 @@ def test_driver_missing_scenario(sim_config):
     ("[device0]\n[device0]\n", "appears twice"),
     ("[device0]\nfps = 1\nFPS = 2\n", "appears twice"),
     ("[device0\n", "section header"),
+    ("[device0]\nlcs = 256\n", "lcs"),
+    ("[device0]\ngpio_mask = 0x10000\n", "gpio_mask"),
 ])
 def test_bad_config_names_the_key(sim_config, text, key):
     path = sim_config(text)
@@ -182,3 +184,26 @@ board_name = Board#1
 def test_parse_bdf(text, normalized):
     from hailort_sim.device.inventory import parse_bdf
     assert parse_bdf(text) == normalized
+
+
+def test_any_config_text_gives_devices_or_a_hailort_error(tmp_path):
+    """Whatever the file holds: an inventory or a HailoRTException, never another exception."""
+    from hypothesis import given, settings, strategies as st
+    path = tmp_path / "fuzz.conf"
+    pieces = st.sampled_from(["[device0]", "[device1]", "[simulator]", "[network_group x]", "[", "]", "=", "#", ";",
+                              "architecture = HAILO8L", "device_id = 2:0.0", "fps = 0", "fps = -1", "lcs = 300",
+                              "soc_id = zz", "gpio_mask = 0x10", "driver = missing", "fault = timeout", "\t",
+                              "serial_number = " + "x" * 20, "firmware_version = 4.21.0.1", "\u00e9", "\x00"])
+    lines = st.lists(st.one_of(pieces, st.text(max_size=20)), max_size=12)
+
+    @settings(max_examples=100, deadline=None)
+    @given(lines)
+    def check(text_lines):
+        path.write_text("\n".join(text_lines), encoding="utf-8")
+        try:
+            inventory = load_inventory(str(path))
+        except HailoRTException:
+            return
+        for device in inventory.devices:
+            assert device.device_id == "[integrated]" or device.device_id.count(":") == 2
+    check()

@@ -123,7 +123,7 @@ class _Section:
         value = self.section.get(key)
         return default if value is None else value.strip()
 
-    def number(self, key, kind=int, default=None, minimum=None):
+    def number(self, key, kind=int, default=None, minimum=None, maximum=None):
         text = self.get(key)
         if text is None or text == "":
             return default
@@ -133,6 +133,8 @@ class _Section:
             self.fail(key, "{!r} is not a{} number".format(text, "n integer" if kind is int else ""))
         if minimum is not None and value < minimum:
             self.fail(key, "{} is below {}".format(value, minimum))
+        if maximum is not None and value > maximum:
+            self.fail(key, "{} is above {}".format(value, maximum))
         return value
 
     def boolean(self, key, default):
@@ -204,9 +206,9 @@ def _device(path, name, section, index) -> DeviceConfig:
     if len(version_parts) != 3 or not all(part.isdigit() and part.isascii() for part in version_parts):
         s.fail("firmware_version", "{!r} is not <major>.<minor>.<revision>".format(version_text))
     identity = Identity(
-        protocol_version=s.number("protocol_version", default=PROTOCOL_VERSION, minimum=0),
+        protocol_version=s.number("protocol_version", default=PROTOCOL_VERSION, minimum=0, maximum=0xFFFFFFFF),
         fw_version=tuple(int(part) for part in version_text.split(".")),
-        logger_version=s.number("logger_version", default=LOGGER_VERSION, minimum=0),
+        logger_version=s.number("logger_version", default=LOGGER_VERSION, minimum=0, maximum=0xFFFFFFFF),
         board_name=s.text("board_name", defaults.board_name, 32),
         is_release=s.choice("firmware_mode", ("release", "develop"), "release") == "release",
         extended_context_switch_buffer=s.boolean("extended_context_switch_buffer",
@@ -226,15 +228,15 @@ def _device(path, name, section, index) -> DeviceConfig:
                 s.fail("supported_features", "{!r} is not one of {}".format(feature, ", ".join(FEATURE_NAMES)))
     boot = s.choice("boot_source", tuple(k.lower() for k in BOOT_SOURCES), "pcie")
     extended = ExtendedInfo(
-        neural_network_core_clock_rate=s.number("nn_clock_mhz", default=defaults.clock_mhz, minimum=1) * 1000000,
+        neural_network_core_clock_rate=s.number("nn_clock_mhz", default=defaults.clock_mhz, minimum=1, maximum=4294) * 1000000,
         supported_features=features,
         boot_source=BOOT_SOURCES[boot.upper()],
-        lcs=s.number("lcs", default=3, minimum=0),
+        lcs=s.number("lcs", default=3, minimum=0, maximum=0xFF),
         soc_id=s.hex_bytes("soc_id", 32),
         eth_mac_address=s.hex_bytes("mac_address", 6),
         unit_level_tracking_id=s.hex_bytes("ult_id", 12),
         soc_pm_values=s.hex_bytes("pm_values", 24),
-        gpio_mask=s.number("gpio_mask", default=0, minimum=0))
+        gpio_mask=s.number("gpio_mask", default=0, minimum=0, maximum=0xFFFF))
     config = DeviceConfig(device_id=device_id, identity=identity, extended=extended, timing=s.timing(),
                           replay=s.get("replay") or None, fault=s.choice("fault", FAULTS, "none"),
                           section=name)
