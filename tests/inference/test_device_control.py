@@ -104,3 +104,14 @@ def test_p2_modules_import_and_fail_cleanly():
         with pytest.raises(HailoRTException) as error:
             i2c_slaves.set_i2c_switch(device.control, i2c_slaves.I2C_SLAVE_RASPICAM)
         assert error.value.status == 79     # HAILO_NOT_SUPPORTED
+
+
+def test_pcie_device_info():
+    from hailo_platform.pyhailort.pyhailort import PcieDeviceInfo
+    info = PcieDeviceInfo.from_string("0000:01:00.0")
+    assert str(info) == "0000:01:00.0" and repr(info) == "PcieDeviceInfo(0000:01:00.0)"
+    assert str(PcieDeviceInfo.from_string("01:00.0")) == "01:00.0"
+    assert info == PcieDeviceInfo(1, 0, 0, 0)
+    import argparse
+    with pytest.raises(argparse.ArgumentTypeError, match="Invalid device info string"):
+        PcieDeviceInfo.argument_type("nonsense")

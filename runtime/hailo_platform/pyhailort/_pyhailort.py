@@ -64,6 +64,41 @@ ResetDeviceMode = _PybindEnum("ResetDeviceMode", [("CHIP", 0), ("NN_CORE", 1), (
 LatencyMeasurementFlags = _PybindEnum("LatencyMeasurementFlags", [("NONE", 0), ("MEASURE", 1),
                                                                  ("CLEAR_AFTER_GET", 2)], module=__name__)
 
+NotificationId = _PybindEnum("NotificationId", [
+    ("ETHERNET_RX_ERROR", 0), ("HEALTH_MONITOR_TEMPERATURE_ALARM", 1), ("HEALTH_MONITOR_DATAFLOW_SHUTDOWN", 2),
+    ("HEALTH_MONITOR_OVERCURRENT_ALARM", 3), ("HEALTH_MONITOR_LCU_ECC_CORRECTABLE_ERROR", 4),
+    ("HEALTH_MONITOR_LCU_ECC_UNCORRECTABLE_ERROR", 5), ("HEALTH_MONITOR_CPU_ECC_ERROR", 6),
+    ("HEALTH_MONITOR_CPU_ECC_FATAL", 7), ("DEBUG", 8), ("CONTEXT_SWITCH_BREAKPOINT_REACHED", 9),
+    ("HEALTH_MONITOR_CLOCK_CHANGED_EVENT", 10)], module=__name__)
+WatchdogMode = _PybindEnum("WatchdogMode", [("WATCHDOG_MODE_HW_SW", 0), ("WATCHDOG_MODE_HW_ONLY", 1)],
+                           module=__name__)
+SensorConfigTypes = _PybindEnum("SensorConfigTypes", [
+    ("SENSOR_GENERIC", 0), ("ONSEMI_AR0220AT", 1), ("SENSOR_RASPICAM", 2), ("ONSEMI_AS0149AT", 3),
+    ("HAILO8_ISP", 0x80000000)], module=__name__)
+OvercurrentAlertState = _PybindEnum("OvercurrentAlertState", [("OVERCURRENT_ZONE_GREEN", 0),
+                                                              ("OVERCURRENT_ZONE_RED", 1)], module=__name__)
+TemperatureZone = _PybindEnum("TemperatureZone", [("TEMPERATURE_ZONE_GREEN", 0), ("TEMPERATURE_ZONE_ORANGE", 1),
+                                                  ("TEMPERATURE_ZONE_RED", 2)], module=__name__)
+FwLoggerLevel = _PybindEnum("FwLoggerLevel", [("TRACE", 0), ("DEBUG", 1), ("INFO", 2), ("WARN", 3), ("ERROR", 4),
+                                              ("FATAL", 5)], module=__name__)
+FwLoggerInterface = _PybindEnum("FwLoggerInterface", [("PCIE", 1), ("UART", 2)], module=__name__)
+SleepState = _PybindEnum("SleepState", [("SLEEP_STATE_SLEEPING", 0), ("SLEEP_STATE_AWAKE", 1)], module=__name__)
+TransformMode = _PybindEnum("TransformMode", [("NO_TRANSFORM", 0), ("TRANSFORM_COPY", 1)], module=__name__)
+VStreamStatsFlags = _PybindEnum("VStreamStatsFlags", [("NONE", 0), ("MEASURE_FPS", 1), ("MEASURE_LATENCY", 2)],
+                                module=__name__)
+PipelineElemStatsFlags = _PybindEnum("PipelineElemStatsFlags", [
+    ("NONE", 0), ("MEASURE_FPS", 1), ("MEASURE_LATENCY", 2), ("MEASURE_QUEUE_SIZE", 4)], module=__name__)
+
+PCIE_ANY_DOMAIN = 0xFFFFFFFF
+
+
+class PcieDeviceInfo:
+    """``hailo_pcie_device_info_t``: domain, bus, device, func."""
+
+    def __init__(self, bus=0, device=0, func=0, domain=PCIE_ANY_DOMAIN):
+        self.domain, self.bus, self.device, self.func = domain, bus, device, func
+
+
 SAMPLING_PERIOD_US = {0: 140, 1: 204, 2: 332, 3: 588, 4: 1100, 5: 2116, 6: 4156, 7: 8244}
 AVERAGING_FACTOR = {0: 1, 1: 4, 2: 16, 3: 64, 4: 128, 5: 256, 6: 512, 7: 1024}
 

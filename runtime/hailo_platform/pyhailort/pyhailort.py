@@ -1255,6 +1255,50 @@ class Device:
         return f"Device('{self._device_id}')"
 
 
+# --- PCIe device info --------------------------------------------------------------------
+
+BOARD_LOCATION_HELP_STRING = ('Board location in the format of the command: "lspci -d 1e60: | cut -d\' \' -f1" '
+                              '([<domain>]:<bus>:<device>.<func>). If not specified the first board is taken.')
+
+
+class PcieDeviceInfo(_pyhailort.PcieDeviceInfo):
+    """A PCIe board location; ``str()`` is its BDF (``0000:01:00.0``, or ``01:00.0`` for any domain)."""
+
+    def __init__(self, bus, device, func, domain=None):
+        super().__init__(bus, device, func, PCIE_ANY_DOMAIN if domain is None else domain)
+
+    def __eq__(self, other):
+        return (self.domain, self.bus, self.device, self.func) == (other.domain, other.bus, other.device, other.func)
+
+    def __hash__(self):
+        return hash((self.domain, self.bus, self.device, self.func))
+
+    def __str__(self):
+        short = "{:02x}:{:02x}.{}".format(self.bus, self.device, self.func)
+        return short if self.domain == PCIE_ANY_DOMAIN else "{:04x}:{}".format(self.domain, short)
+
+    def __repr__(self):
+        return "PcieDeviceInfo({})".format(str(self))
+
+    @classmethod
+    def from_string(cls, board_location_str):
+        import re
+        match = re.fullmatch(r"(?:([0-9a-fA-F]+):)?([0-9a-fA-F]+):([0-9a-fA-F]+)\.([0-9a-fA-F]+)",
+                             board_location_str.strip())
+        if not match:
+            raise ValueError("Invalid device info string, format is [<domain>]:<bus>:<device>.<func>")
+        domain = None if match.group(1) is None else int(match.group(1), 16)
+        return cls(int(match.group(2), 16), int(match.group(3), 16), int(match.group(4), 16), domain)
+
+    @classmethod
+    def argument_type(cls, board_location_str):
+        import argparse
+        try:
+            return cls.from_string(board_location_str)
+        except ValueError:
+            raise argparse.ArgumentTypeError("Invalid device info string, format is [<domain>]:<bus>:<device>.<func>")
+
+
 # --- transform utils ---------------------------------------------------------------------
 
 class HailoRTTransformUtils:
