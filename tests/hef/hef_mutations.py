@@ -11,7 +11,10 @@ import struct
 from hailort_sim.hef.container import HEADER_SIZES, build_container, parse_container
 from hailort_sim.hef.proto import ProtoHEFHef
 from hailort_sim.hef.samples import sample_spec
-from hailort_sim.hef.writer import write_hef
+from hailort_sim.hef.model import QuantInfo
+from hailort_sim.hef.writer import (
+    HefSpec, LayerSpec, LogitsOpSpec, NetworkGroupSpec, NmsOpSpec, OnChipNms, write_hef,
+)
 
 # Small but varied seeds: every layout the writer produces.
 SEED_SAMPLES = ("shortcut_net", "resnet_v1_18", "yolov8n", "ssd_mobilenet_v1", "multi_network_shortcut_net",
@@ -29,6 +32,19 @@ def seed_hefs():
     seeds.append(("legacy_hailo8l", 2, write_hef(legacy, 2)))
     with_ccws = dataclasses.replace(sample_spec("shortcut_net"), ccws_size=3000)
     seeds.append(("with_ccws", 3, write_hef(with_ccws, 3)))
+    # layouts the samples lack: mux, per-feature QPs, several contexts, logits and YOLOv5 ops, burst NMS
+    qps = tuple(QuantInfo(float(i), 0.25, 0.0, 255.0) for i in range(3))
+    odd = HefSpec(arch="HAILO15H", network_groups=[NetworkGroupSpec(
+        "odd", contexts=2,
+        inputs=[LayerSpec("in", (16, 16, 3), transposed=True)],
+        outputs=[LayerSpec("mux", (8, 8, 5), predecessors=(LayerSpec("a", (8, 8, 2)), LayerSpec("b", (8, 8, 3)))),
+                 LayerSpec("feat", (8, 8, 3), quant_per_feature=qps, context=1),
+                 LayerSpec("yolo", (8, 8, 255)), LayerSpec("seg", (16, 16, 4), type="UINT16"),
+                 LayerSpec("nms", nms=OnChipNms(10, 5, burst_size=4))],
+        ops=[NmsOpSpec(decoders=(("yolo", 8),), kind="YOLOV5", classes=80, background_removal_index=0),
+             LogitsOpSpec("seg", kind="SOFTMAX", type="FLOAT32")])])
+    for version in (1, 2):
+        seeds.append(("odd", version, write_hef(odd, version)))
     return seeds
 
 

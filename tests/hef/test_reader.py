@@ -390,3 +390,60 @@ def test_path_and_bytes_give_the_same_model(tmp_path):
     path = tmp_path / "yolov8n.hef"
     path.write_bytes(data)
     assert read_hef(str(path)) == read_hef(data) == read_hef(path) == read_hef(bytearray(data))
+
+
+def test_multi_planar_input():
+    """An NV12 input: one vstream (host order NV12) over one stream per plane."""
+    spec = one_group([LayerSpec("y", (8, 8, 1)), LayerSpec("uv", (4, 4, 2))], [LayerSpec("out", (8, 8, 3))])
+
+    def to_planes(message):
+        context = message.network_groups[0].ops[0].core_op.contexts[0].metadata
+        y, uv = context.edge_layers[0], context.edge_layers[1]
+        planes = context.edge_layers.add()
+        planes.CopyFrom(y)
+        planes.ClearField("layer_info")
+        planes.edge_layer_type = 2
+        planes.layer_planes.name = "net/input_nv12"
+        planes.layer_planes.planes_format = 0
+        planes.layer_planes.height, planes.layer_planes.width, planes.layer_planes.features = 8, 8, 3
+        planes.layer_planes.planes.add().layer_info.CopyFrom(y.layer_info)
+        planes.layer_planes.planes.add().layer_info.CopyFrom(uv.layer_info)
+        del context.edge_layers[0:2]
+    (group,) = read_hef(edited(spec, to_planes)).network_groups
+    assert [s.name for s in group.input_streams] == ["net/y", "net/uv"]
+    (vin,) = group.input_vstreams
+    assert (vin.name, vin.format.order, vin.shape, vin.stream_names) == \
+        ("net/input_nv12", FormatOrder.NV12, (8, 8, 3), ("net/y", "net/uv"))
+    assert not vin.quant_info.is_valid
+
+
+def test_defused_nms_outputs_map_to_the_fused_layer():
+    spec = one_group([LayerSpec("in", (300, 300, 3))],
+                     [LayerSpec("nms_part0", nms=OnChipNms(45, 20)), LayerSpec("nms_part1", nms=OnChipNms(45, 20))])
+
+    def defuse(message):
+        core = message.network_groups[0].ops[0].core_op
+        edges = core.contexts[0].metadata.edge_layers
+        fused = core.fused_layers_metadata
+        fused.network_has_fused_layers = True
+        fused.updated_sorted_output_names.append("net/nms")
+        layer = fused.fused_layers.add()
+        layer.layer_info.CopyFrom(edges[1].layer_info)
+        layer.layer_info.name = "net/nms"
+        layer.nms_info.CopyFrom(edges[1].layer_info.edge_layer_base.additional_info.nms_info)
+        layer.nms_info.number_of_classes = 90
+        for index, edge in enumerate(edges[1:]):
+            nms = edge.layer_info.edge_layer_base.additional_info.nms_info
+            nms.is_defused = True
+            nms.defuse_info.original_name = "net/nms"
+            nms.defuse_info.class_group_index = index
+    (group,) = read_hef(edited(spec, defuse)).network_groups
+    assert len(group.output_streams) == 2
+    (vout,) = group.output_vstreams
+    assert (vout.name, vout.shape, vout.format.order) == ("net/nms", (90, 5, 20), FormatOrder.HAILO_NMS_BY_CLASS)
+    assert group.sorted_output_names == ("net/nms",)
+
+    def lose_fused(message):
+        defuse(message)
+        message.network_groups[0].ops[0].core_op.fused_layers_metadata.fused_layers[0].layer_info.name = "net/x"
+    assert status_of(read_hef, edited(spec, lose_fused)) == "HAILO_NOT_FOUND"
