@@ -3,6 +3,7 @@ simulated profile, stop it. The target is stopped whatever happens (the target A
 at exit and on signals)."""
 from __future__ import annotations
 
+import concurrent.futures
 import tempfile
 import time
 from pathlib import Path
@@ -27,20 +28,23 @@ def validate_qemu(*, arch: str = "amd64", checks: Iterable[Check] = CHECKS, dead
     checks = list(checks)
     name = f"qemu-{arch}"
     with tempfile.TemporaryDirectory(prefix="hailo-validate-") as tmp:
-        hefs, hef_problem = sample_hefs_or_reason(Path(tmp))
         t0 = time.monotonic()
-        try:
-            image = build_image(arch)
-            say(f"hailo-validate: booting the QEMU target ({arch})")
-            target = boot(image, timeout=boot_timeout_s)
-        except TargetError as e:
-            return not_run_report(name, PROFILE, f"the QEMU target did not come up: {e}", checks)
-        with target:
-            name = f"qemu-{arch} ({target.host}:{target.port})"
-            say(f"hailo-validate: target up in {time.monotonic() - t0:.1f} s; validating over SSH")
-            return validate_booted(target, checks=checks, hefs=hefs, hef_problem=hef_problem,
-                                   deadline_s=deadline_s, jobs=jobs,
-                                   name=name, progress=progress, on_target=on_target)
+        # The HEFs are made while the target builds and boots (QEMU runs in its own process).
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            samples = pool.submit(sample_hefs_or_reason, Path(tmp))
+            try:
+                image = build_image(arch)
+                say(f"hailo-validate: booting the QEMU target ({arch})")
+                target = boot(image, timeout=boot_timeout_s)
+            except TargetError as e:
+                return not_run_report(name, PROFILE, f"the QEMU target did not come up: {e}", checks)
+            with target:
+                hefs, hef_problem = samples.result()
+                name = f"qemu-{arch} ({target.host}:{target.port})"
+                say(f"hailo-validate: target up in {time.monotonic() - t0:.1f} s; validating over SSH")
+                return validate_booted(target, checks=checks, hefs=hefs, hef_problem=hef_problem,
+                                       deadline_s=deadline_s, jobs=jobs,
+                                       name=name, progress=progress, on_target=on_target)
 
 
 def target_of(qemu_target) -> ssh.Target:

@@ -13,12 +13,16 @@ class SampleError(Exception):
     pass
 
 
-def make_sample_hefs(outdir: Path, timeout_s: float = 120.0) -> Dict[str, Path]:
+# The models the checks use (checks.IDENTITY_MODEL, checks.DETERMINISTIC_MODEL).
+MODELS = ("shortcut_net", "resnet_v1_18")
+
+
+def make_sample_hefs(outdir: Path, timeout_s: float = 120.0, models=MODELS) -> Dict[str, Path]:
     """Generate the samples into ``outdir``; returns {model name: path}."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     try:
-        r = subprocess.run([sys.executable, "-m", "hailort_sim.hef.samples", str(outdir)],
+        r = subprocess.run([sys.executable, "-m", "hailort_sim.hef.samples", str(outdir), *models],
                            capture_output=True, text=True, timeout=timeout_s)
     except subprocess.TimeoutExpired:
         raise SampleError(f"the sample HEF generator did not finish within {timeout_s:g} s") from None
