@@ -382,12 +382,18 @@ def byte_mask_frame_size(nms: NmsInfo, image_hw: Tuple[int, int] = (0, 0)) -> in
             + byte_mask_accumulated(nms, image_hw))
 
 
+def _mask_extent(low, high, pixels: int) -> int:
+    """ceil((high - low) * pixels) in float32, as the C code computes it (at least 1)."""
+    f = np.float32
+    return max(int(np.ceil((f(high) - f(low)) * f(pixels))), 1)
+
+
 def box_mask(box: np.ndarray, image_hw: Tuple[int, int]) -> np.ndarray:
     """The simulated instance mask of a box: the ellipse inscribed in it, at image resolution,
     ``ceil(h * H) x ceil(w * W)`` bytes (1 = object), first pixel at (x_min * W, y_min * H)."""
     height, width = image_hw
-    rows = max(int(np.ceil((box[2] - box[0]) * height)), 1)
-    cols = max(int(np.ceil((box[3] - box[1]) * width)), 1)
+    rows = _mask_extent(box[0], box[2], height)
+    cols = _mask_extent(box[1], box[3], width)
     y = (np.arange(rows) + 0.5) / rows * 2 - 1
     x = (np.arange(cols) + 0.5) / cols * 2 - 1
     return (y[:, None] ** 2 + x[None, :] ** 2 <= 1.0).astype(np.uint8)
@@ -428,7 +434,7 @@ def nms_byte_mask_decode(raw: np.ndarray, image_hw: Tuple[int, int]):
     records = raw[2:2 + count * BYTE_MASK_DETECTION_DTYPE.itemsize].view(BYTE_MASK_DETECTION_DTYPE)
     result = []
     for record in records:
-        rows = max(int(np.ceil((record["y_max"] - record["y_min"]) * image_hw[0])), 1)
+        rows = _mask_extent(record["y_min"], record["y_max"], image_hw[0])
         start, size = int(record["mask"]), int(record["mask_size"])
         result.append((record.copy(), raw[start:start + size].reshape(rows, -1).copy()))
     return result
