@@ -13,10 +13,6 @@ from .inventory import TimingOverrides, load_inventory, parse_bdf
 _DRIVER_MISSING = ("Can't find hailort driver class. Can happen if the driver is not installed, if the kernel "
                    "was updated or on some driver failure (then read driver dmesg log)")
 
-def _status(name):
-    from hailort_sim.status import HailoStatus
-    return HailoStatus[name]
-
 
 # Utilisation per device id, set by the scheduler and read by power/temperature readouts.
 _utilization = {}
@@ -27,7 +23,7 @@ def present_inventory(inventory=None):
     """The inventory, or HAILO_DRIVER_NOT_INSTALLED when the config says the driver is missing."""
     inventory = inventory or load_inventory()
     if not inventory.driver_installed:
-        fail(_status("HAILO_DRIVER_NOT_INSTALLED"), _DRIVER_MISSING)
+        fail("HAILO_DRIVER_NOT_INSTALLED", _DRIVER_MISSING)
     return inventory
 
 
@@ -58,14 +54,14 @@ class SimDevice:
         inventory = present_inventory(inventory)
         if device_id is None:
             if not inventory.devices:
-                fail(_status("HAILO_INVALID_OPERATION"), "There is no hailo device on the system")
+                fail("HAILO_INVALID_OPERATION", "There is no hailo device on the system")
             config = inventory.devices[0]
         else:
             if device_id != INTEGRATED_DEVICE_ID and parse_bdf(device_id) is None:
-                fail(_status("HAILO_INVALID_ARGUMENT"), "Invalid device id {}".format(device_id))
+                fail("HAILO_INVALID_ARGUMENT", "Invalid device id {}".format(device_id))
             config = next((d for d in inventory.devices if _same_id(device_id, d.device_id)), None)
             if config is None:
-                fail(_status("HAILO_INVALID_ARGUMENT"), "Requested device not found")
+                fail("HAILO_INVALID_ARGUMENT", "Requested device not found")
         device = cls(config, inventory)
         if not device.fw_supported:
             from hailort_sim import log
@@ -96,7 +92,7 @@ class SimDevice:
     def require_control(self, operation):
         """Controls other than identify fail against a firmware of another version."""
         if not self.fw_supported:
-            fail(_status("HAILO_UNSUPPORTED_FW_VERSION"),
+            fail("HAILO_UNSUPPORTED_FW_VERSION",
                  "Operation {} is not allowed when FW version in not supported. Host supported FW version "
                  "is {}.{}.{}".format(operation, *FW_VERSION))
 
@@ -108,12 +104,12 @@ class SimDevice:
         """Raise the configured fault (``fault = ...`` in the config) for device operations."""
         fault = self.config.fault
         if fault == "in_use" and operation == "open":
-            fail(_status("HAILO_DEVICE_IN_USE"), "Device {} is already in use".format(self.device_id))
+            fail("HAILO_DEVICE_IN_USE", "Device {} is already in use".format(self.device_id))
         if fault == "driver_operation_failed" and operation == "infer":
-            fail(_status("HAILO_DRIVER_OPERATION_FAILED"),
+            fail("HAILO_DRIVER_OPERATION_FAILED",
                  "Driver operation failed on device {} (injected fault)".format(self.device_id))
         if fault == "timeout" and operation == "infer":
-            fail(_status("HAILO_TIMEOUT"), "Device {} did not complete the transfer (injected timeout)".format(
+            fail("HAILO_TIMEOUT", "Device {} did not complete the transfer (injected timeout)".format(
                 self.device_id))
 
     def claim(self):

@@ -8,6 +8,7 @@ the file, section and key (HAILO_INVALID_ARGUMENT), never a silent default.
 import os
 from collections import namedtuple
 
+from .errors import fail as _fail
 from .identity import (ARCH_DEFAULTS, BOOT_SOURCES, FEATURE_NAMES, FW_VERSION, LOGGER_VERSION,
                        PROTOCOL_VERSION, SUPPORTED_ARCHITECTURES, ExtendedInfo, Identity,
                        default_device_id)
@@ -39,9 +40,6 @@ class DeviceConfig(namedtuple("DeviceConfig", ("device_id", "identity", "extende
         return self.identity.device_architecture
 
 
-def _fail(status_name, detail):
-    from hailort_sim.status import HailoStatus, raise_status
-    raise_status(HailoStatus[status_name], detail)
 
 
 def config_path() -> str:
