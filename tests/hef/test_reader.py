@@ -447,3 +447,19 @@ def test_defused_nms_outputs_map_to_the_fused_layer():
         defuse(message)
         message.network_groups[0].ops[0].core_op.fused_layers_metadata.fused_layers[0].layer_info.name = "net/x"
     assert status_of(read_hef, edited(spec, lose_fused)) == "HAILO_NOT_FOUND"
+
+
+def test_yolov5_seg_op_gives_a_byte_mask_output():
+    spec = one_group([LayerSpec("in", (64, 64, 3))], [LayerSpec("out1", (8, 8, 32))],
+                     ops=[NmsOpSpec(decoders=(("out1", 8),), kind="YOLOV5", classes=80, image_size=(64, 64))])
+
+    def to_seg(message):
+        nms = message.network_groups[0].ops[1].nms_op
+        yolo = nms.yolo_nms_op
+        nms.yolo_seg_op.image_height, nms.yolo_seg_op.image_width = yolo.image_height, yolo.image_width
+        nms.yolo_seg_op.proto_info.proto_layer = "net/out1"
+    (group,) = read_hef(edited(spec, to_seg)).network_groups
+    (vout,) = group.output_vstreams
+    assert vout.format.order == FormatOrder.HAILO_NMS_WITH_BYTE_MASK and vout.shape == ()
+    assert vout.nms_info.max_accumulated_mask_size == 64 * 64 * 2
+    assert group.ops[0].type == "YOLOV5SEG" and "Max bboxes total: 8000" in group.ops[0].description

@@ -719,9 +719,12 @@ class _Reader:
             nms = None
         else:
             order = FormatOrder.HAILO_NMS_WITH_BYTE_MASK if info.type == "YOLOV5SEG" else FormatOrder.HAILO_NMS_BY_CLASS
+            # YOLOv5-seg: masks of up to twice the image area (libhailort's SIZE_FACTOR)
+            mask_size = int(info.image_height * info.image_width * 2) & 0xFFFFFFFF \
+                if info.type == "YOLOV5SEG" else 0
             nms = NmsInfo(number_of_classes=classes, max_bboxes_per_class=info.max_proposals_per_class,
                           bbox_size=NMS_HOST_BBOX_BYTES, chunks_per_frame=1, burst_size=1, burst_type=BURST_H8_BBOX,
-                          max_bboxes_total=info.max_proposals_total)
+                          max_bboxes_total=info.max_proposals_total, max_accumulated_mask_size=mask_size)
             shape = (classes, BBOX_PARAMS, info.max_proposals_per_class) \
                 if order == FormatOrder.HAILO_NMS_BY_CLASS else ()
         return VStreamInfo(
