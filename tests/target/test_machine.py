@@ -70,3 +70,22 @@ def test_stop_is_idempotent_without_a_machine(tmp_path):
     t.stop()
     t.stop()
     assert not t.alive()
+
+
+def test_kvm_needs_a_usable_dev_kvm(tmp_path, monkeypatch):
+    from hailo_kit.target import machine
+    monkeypatch.setattr(machine.os, "access", lambda path, mode: False)
+    with pytest.raises(TargetError, match="/dev/kvm is not usable here; use the default TCG"):
+        machine.probe_kvm(fake_image(tmp_path))
+
+
+def test_failed_kvm_probe_says_tcg_works(tmp_path, monkeypatch):
+    from hailo_kit.target import machine
+    monkeypatch.setattr(machine.os, "access", lambda path, mode: True)
+
+    def no_boot(self):
+        raise TargetError("boot timeout: no HAILO-KIT-READY on the serial console within 90s")
+
+    monkeypatch.setattr(machine.QemuTarget, "start", no_boot)
+    with pytest.raises(TargetError, match="probe boot failed, so KVM is not used(.|\n)*boot timeout"):
+        machine.probe_kvm(fake_image(tmp_path))
