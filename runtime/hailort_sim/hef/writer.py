@@ -13,7 +13,7 @@ other way, so ``read_hef(write_hef(spec_from_model(m))) == m`` for any model thi
 express.
 """
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional, Sequence, Tuple
 
 from hailort_sim.hef import container as _container
