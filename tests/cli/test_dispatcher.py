@@ -37,9 +37,9 @@ def test_usage_errors(run_cli, args, code, message):
 
 
 def test_unexpected_exception_is_internal_failure_without_traceback(monkeypatch, capsys):
-    def explode(args):
+    def explode(*args):
         raise RuntimeError("boom")
-    monkeypatch.setattr("hailort_sim.cli.scan.execute", explode)
+    monkeypatch.setattr("hailort_sim.device.scan", explode)
     assert hailortcli.run(["scan"]) == 8
     err = capsys.readouterr().err
     assert err == ("[HailoRT CLI] [error] Unexpected internal failure: RuntimeError: boom\n"
@@ -69,15 +69,15 @@ def test_start_up_imports_neither_numpy_nor_protobuf(tmp_path, args):
     assert done.stderr.endswith("HEAVY="), done.stderr
 
 
-def test_fast_path_defaults_equal_the_parsers():
+def test_argument_free_fast_paths_equal_the_parsers_result():
+    checked = 0
     for name, module, _ in hailortcli.COMMANDS:
         command = __import__("hailort_sim.cli." + module, fromlist=["register"])
-        defaults = getattr(command, "DEFAULTS", None)
-        if defaults is None:
-            continue
-        parsed = vars(hailortcli.build_parser([name]).parse_args([name]))
-        assert {key: parsed[key] for key in defaults} == defaults
-        assert set(parsed) - set(defaults) <= {"command", "execute"}
+        for words, values in getattr(command, "NO_ARGUMENTS", {}).items():
+            argv = [name, *words]
+            assert vars(hailortcli.build_parser(argv).parse_args(argv)) == dict(values, command=name)
+            checked += 1
+    assert checked >= 2
 
 
 RUNTIME_DIR = str(pathlib.Path(hailort_sim.__file__).resolve().parents[1])
@@ -87,7 +87,7 @@ def test_scan_and_version_do_not_import_argparse(tmp_path):
     """-S: without site (an editable install's path hook imports re itself)."""
     config = tmp_path / "c.conf"
     config.write_text("[device0]\n")
-    for args in (["scan"], ["--version"]):
+    for args in (["scan"], ["--version"], ["fw-control", "identify"]):
         code = ("import sys\nfrom hailort_sim.cli import hailortcli\n"
                 "try:\n    hailortcli.main({!r})\nexcept SystemExit:\n    pass\n"
                 "sys.stderr.write('HEAVY=' + ','.join(m for m in ('argparse', 'configparser', 're') "

@@ -14,7 +14,7 @@ def register(subparsers):
     identify = commands.add_parser("identify", help="Displays general information about the device")
     identify.add_argument("--extended", action="store_true", help="Print device extended information")
     add_device_options(identify)
-    identify.set_defaults(execute=lambda args: run_on_devices(args, identify_device))
+    identify.set_defaults(execute=execute_identify)
 
 
 def _attr(value):
@@ -62,3 +62,12 @@ def identify_device(device, args):
         lines = extended_lines(device.extended_info())
     sys.stdout.write("\n".join(lines) + "\n\n")
     return 0
+
+
+def execute_identify(args):
+    return run_on_devices(args, identify_device)
+
+
+# `hailortcli fw-control identify` without options runs without argparse.
+NO_ARGUMENTS = {("identify",): {"subcommand": "identify", "extended": False, "device_ids": None, "bdfs": None,
+                                "ips": None, "support_asterisk": True, "execute": execute_identify}}

@@ -5,9 +5,10 @@ Adding a command is one line in ``COMMANDS``: (name, module, help). The module e
 ``register(subparsers)``, which calls ``subparsers.add_parser(<name>, help=...)``
 (``subparsers`` makes ``parser.Parser``s: argparse with CLI11's errors), adds its
 options and sets ``parser.set_defaults(execute=<function(args) -> hailo_status int>)``.
-A module may also define ``DEFAULTS`` (``{dest: default}`` of all its options): run with
-no arguments, the command then skips argparse, which costs as much as Python's own start-up
-(``hailortcli scan`` must stay within 2x of ``python3 -c pass``).
+A module may also define ``NO_ARGUMENTS``: ``{(subcommand words...): {dest: value}}``, the
+complete parse result (``execute`` included) of ``<name> <words>`` without options. Those
+invocations skip argparse, which costs as much as Python's own start-up (``hailortcli scan``
+must stay within 2x of ``python3 -c pass``); tests/cli check them against the parser.
 A command raises HailoRTException (or returns a status) to fail; the dispatcher logs it
 and exits with the status. Anything else that escapes becomes HAILO_INTERNAL_FAILURE,
 never a traceback.
@@ -50,16 +51,11 @@ class _Arguments:
 
 
 def _without_parser(argv):
-    """The parsed arguments for the argument-free fast paths, or None to use argparse."""
-    if len(argv) != 1:
-        return None
+    """The parsed arguments of an option-free invocation a command declares, else None."""
     for name, module, _ in COMMANDS:
-        if argv[0] == name:
-            command = _command_module(module)
-            defaults = getattr(command, "DEFAULTS", None)
-            if defaults is None:
-                return None
-            return _Arguments(command=name, execute=command.execute, **defaults)
+        if argv and argv[0] == name:
+            values = getattr(_command_module(module), "NO_ARGUMENTS", {}).get(tuple(argv[1:]))
+            return None if values is None else _Arguments(command=name, **values)
     return None
 
 

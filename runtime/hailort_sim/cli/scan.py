@@ -3,8 +3,6 @@ import sys
 
 from .common import UsageError, EXIT_EXCLUDES_ERROR
 
-DEFAULTS = {"interface": "", "interface_ip": ""}   # `hailortcli scan` alone runs without argparse
-
 
 def register(subparsers):
     parser = subparsers.add_parser("scan", help="Shows all available devices")
@@ -28,3 +26,6 @@ def execute(args):
     else:
         sys.stdout.write("Hailo Devices:\n" + "".join("[-] Device: {}\n".format(i) for i in device_ids))
     return 0
+
+
+NO_ARGUMENTS = {(): {"interface": "", "interface_ip": "", "execute": execute}}   # `hailortcli scan`: no argparse
