@@ -5,10 +5,8 @@ Layout and checks follow libhailort 4.21.0 (``Hef::Impl::parse_hef_file`` for pa
 wrong magic or unknown version -> HAILO_HEF_NOT_SUPPORTED, size or hash mismatch ->
 HAILO_HEF_FILE_CORRUPTED. All header integers are big-endian.
 """
-import hashlib
 import os
 import struct
-import zlib
 from dataclasses import dataclass
 
 from hailort_sim.status import HailoStatus, raise_status
@@ -118,11 +116,13 @@ def parse_container(data: bytes, from_file: bool = False) -> HefContainer:
                      f"HEF file length does not match: the header declares {declared} bytes after the "
                      f"{header_size}-byte header, the file has {len(residue)} (truncated or padded file?)")
     if version == 0:
+        import hashlib   # imported here: loading OpenSSL costs start-up time, and v0 is rare
         digest = hashlib.md5(residue, usedforsecurity=False).digest()
         if digest != expected_md5:
             raise_status(HailoStatus.HAILO_HEF_FILE_CORRUPTED, "HEF md5 does not match")
         hash_text = digest.hex()
     elif version == 1:
+        import zlib
         crc = zlib.crc32(residue) & 0xFFFFFFFF
         if crc != expected:
             raise_status(HailoStatus.HAILO_HEF_FILE_CORRUPTED,
@@ -152,6 +152,8 @@ def build_container(proto: bytes, version: int = 2, ccws: bytes = b"",
         raise ValueError("header version 0 has no CCW section (config words go inline in the protobuf)")
     if version != 3 and additional_info:
         raise ValueError("only header version 3 carries additional info")
+    import hashlib
+    import zlib
     proto, ccws, additional_info = bytes(proto), bytes(ccws), bytes(additional_info)
     header_size = HEADER_SIZES[version]
     common = _COMMON.pack(HEADER_MAGIC, version, len(proto))
