@@ -232,3 +232,25 @@ def test_multi_process_service_without_a_service(monkeypatch, tmp_path):
         VDevice(p)
     assert error.value.status == HailoStatus.HAILO_RPC_FAILED
     assert str(error.value).startswith("libhailort failed with error: 77 (HAILO_RPC_FAILED)")
+
+
+def test_multi_device_vdevice_shares_the_frames(sim_config, write_model):
+    sim_config("[device0]\narchitecture = HAILO8\n[device1]\narchitecture = HAILO8\n")
+    path = write_model(shortcut(shape=(1, 1, 8), fps=300))
+
+    def throughput(device_count):
+        p = params()
+        p.device_count = device_count
+        with VDevice(p) as vdevice:
+            with vdevice.create_infer_model(path).configure() as configured:
+                sat = Saturator(configured, (1, 1, 8))
+                sat.thread.start()
+                time.sleep(0.2)
+                start = sat.done
+                time.sleep(1.0)
+                frames = sat.done - start
+                sat.stop.set()
+                sat.thread.join()
+        return frames
+    single, double = throughput(1), throughput(2)
+    assert 1.6 < double / single < 2.2, (single, double)

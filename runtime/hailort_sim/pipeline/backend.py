@@ -332,6 +332,9 @@ class LocalBackend:
     def _take(self, core_op: CoreOp) -> List[_Request]:
         others_waiting = any(c.pending_frames for c in self._core_ops if c is not core_op)
         limit = core_op.burst if others_waiting else max(core_op.burst, UNCONTENDED_BURST_FRAMES)
+        if len(self.devices) > 1:   # leave work for the other devices of a multi-device VDevice
+            share = -(-core_op.pending_frames // len(self.devices))
+            limit = max(core_op.burst, min(limit, share))
         taken, frames = [], 0
         pending = core_op.pending
         while pending and (frames == 0 or frames + pending[0].frames <= limit):
