@@ -249,6 +249,7 @@ class _Builder:
             proto_group.sorted_outputs_order.extend(sorted_names)
             proto_group.networks_names.extend(self._networks(group))
             core = proto_group.ops.add()
+            self._core_pads(core, group, pads)
             if multi_layout:
                 core.core_op.networks_names.extend(self._networks(group))
                 for bitmap in PARTIAL_LAYOUTS:
@@ -270,6 +271,19 @@ class _Builder:
                     self._core(partial.network_group, group, sorted_names, pads)
             else:
                 self._core(proto_group, group, sorted_names, pads)
+
+    @staticmethod
+    def _core_pads(core, group: NetworkGroupSpec, pads):
+        """The core op's pads, one per boundary layer (the reader does not need them; DFC writes them)."""
+        for direction, layers in ((Direction.H2D, group.inputs), (Direction.D2H, group.outputs)):
+            for layer in layers:
+                pad = (core.input_pads if direction == Direction.H2D else core.output_pads).add()
+                pad.name = _full(group.name, layer.name)
+                pad.index = pads[pad.name]
+                if not layer.nms and not layer.predecessors:
+                    order = _dims(layer, direction)[0]
+                    pad.format_order = int(FormatOrder[order]) if order in FormatOrder.__members__ else 0
+                pad.format_type = {"UINT8": 1, "UINT16": 2}[layer.type]
 
     def _networks(self, group: NetworkGroupSpec):
         if group.networks:
