@@ -346,3 +346,25 @@ def test_vdevice_released_under_a_configured_model(write_model):
     with pytest.raises(HailoRTException):
         configured.run([bindings], 1000)
     configured.shutdown()
+
+
+def test_shutdown_does_not_wait_for_slow_frames(write_model):
+    import time
+    path = write_model(shortcut(shape=(1, 1, 4), fps=5))        # 200 ms per frame
+    with scheduled() as vdevice:
+        configured = vdevice.create_infer_model(path).configure()
+        bindings = configured.create_bindings()
+        bindings.input().set_buffer(np.zeros((1, 1, 4), np.uint8))
+        bindings.output().set_buffer(np.zeros((1, 1, 4), np.uint8))
+        jobs = [configured.run_async([bindings]) for _ in range(20)]     # 4 s of device time queued
+        time.sleep(0.1)
+        start = time.monotonic()
+        configured.shutdown()
+        assert time.monotonic() - start < 2.0
+        aborted = 0
+        for job in jobs:
+            try:
+                job.wait(100)               # every job is finished: no timeout here
+            except HailoRTStreamAborted:
+                aborted += 1
+        assert aborted >= len(jobs) - 3     # a loaded host may have let the first frames finish

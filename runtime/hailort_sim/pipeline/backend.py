@@ -108,6 +108,14 @@ class _Completions:
                 heapq.heappush(self._heap, (due, next(self._seq), request))
             self._cond.notify()
 
+    def expedite(self, core_op) -> None:
+        """Make a released core op's scheduled completions due now (they will be aborted)."""
+        with self._cond:
+            heap = self._heap
+            heap[:] = [(0.0 if r.core_op is core_op else due, seq, r) for due, seq, r in heap]
+            heapq.heapify(heap)
+            self._cond.notify()
+
     def stop(self) -> None:
         with self._cond:
             self._stop = True
@@ -255,6 +263,7 @@ class LocalBackend:
                 for request in aborted:
                     request.status = HailoStatus.HAILO_STREAM_ABORT
                 self._completions.put_many((0.0, r) for r in aborted)
+                self._completions.expedite(core_op)
                 if core_op in self._core_ops:
                     self._core_ops.remove(core_op)
                 self._cond.notify_all()
