@@ -99,7 +99,7 @@ def _run(cmd, what, **kw):
 
 
 def debootstrap(rootfs, arch, mirror, debs):
-    """debootstrap with its progress folded to one line per phase and a count."""
+    """debootstrap, its per-package lines folded into running counts every 5 s."""
     debs.mkdir(parents=True, exist_ok=True)
     cmd = ["debootstrap", "--variant=minbase", f"--arch={arch.name}", f"--cache-dir={debs}",
            "--include=" + ",".join(packages(arch)), config.SUITE, str(rootfs), mirror]
@@ -122,13 +122,18 @@ def debootstrap(rootfs, arch, mirror, debs):
                 last = time.monotonic()
         elif line.startswith(("E:", "W:", "I: Base system installed")):
             say("  " + line)
-    say(f"  packages: {summary()}")
+    if counts:
+        say(f"  packages: {summary()}")
     rc = proc.wait()
     if rc != 0:
         text = "\n".join(tail)
         if "Failed getting release file" in text or "Couldn't download" in text:
             raise TargetError(f"debootstrap could not download from {mirror}: is the mirror "
                               f"reachable? (HAILO_KIT_DEBIAN_MIRROR overrides it)\n{text}")
+        log = rootfs / "debootstrap/debootstrap.log"   # where the failing step's details are
+        if log.is_file():
+            text += "\n--- " + str(log) + " (tail):\n" + "\n".join(
+                log.read_text(errors="replace").splitlines()[-15:])
         raise TargetError(f"debootstrap failed (exit {rc}):\n{text}")
 
 
