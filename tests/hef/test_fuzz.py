@@ -72,3 +72,14 @@ def test_mutations_reach_the_semantic_reader():
         statuses[key] = statuses.get(key, 0) + 1
     assert statuses.get("HAILO_HEF_FILE_CORRUPTED", 0) < 200, statuses
     assert len(statuses) >= 4, statuses
+
+
+def test_fuzz_script_runs_a_small_campaign(tmp_path):
+    import pathlib
+    import subprocess
+    script = pathlib.Path(__file__).resolve().parents[2] / "scripts" / "fuzz-hef"
+    result = subprocess.run([str(script), "300", "--seed", "1", "--crash-dir", str(tmp_path)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "HAILO_HEF_FILE_CORRUPTED" in result.stdout and "field_mutation" in result.stdout
+    assert result.stdout.rstrip().endswith("300 passed, 0 failed")
