@@ -3,9 +3,13 @@
 Runs ``frames`` random frames (seeded) through each HEF with the async InferModel API, both
 models at once from one VDevice (through the service if ``service`` is true), and saves
 every output to ``out`` (.npz) so that the test can compare runs bit for bit.
+
+With ``"loop": true`` it instead calls ``InferVStreams.infer`` (guide 5.6) on the first HEF
+through the service until it raises, and prints when and what.
 """
 import json
 import sys
+import time
 
 import numpy as np
 from hailo_platform import FormatType, HailoSchedulingAlgorithm, VDevice
@@ -51,5 +55,33 @@ def main(args):
     print(json.dumps({"frames": len(results)}), flush=True)
 
 
+def loop(args):
+    from hailo_platform import (HEF, ConfigureParams, HailoStreamInterface, InferVStreams,
+                                InputVStreamParams, OutputVStreamParams)
+    hef = HEF(args["hefs"][0])
+    params = VDevice.create_params()
+    params.scheduling_algorithm = HailoSchedulingAlgorithm.ROUND_ROBIN
+    params.multi_process_service = True
+    params.group_id = "SHARED"
+    with VDevice(params) as target:
+        configure_params = ConfigureParams.create_from_hef(hef=hef, interface=HailoStreamInterface.PCIe)
+        network_group = target.configure(hef, configure_params)[0]
+        input_params = InputVStreamParams.make(network_group, format_type=FormatType.FLOAT32)
+        output_params = OutputVStreamParams.make(network_group, format_type=FormatType.UINT8)
+        info = hef.get_input_vstream_infos()[0]
+        data = {info.name: np.zeros((4,) + tuple(info.shape), np.float32)}
+        with InferVStreams(network_group, input_params, output_params) as pipeline:
+            print(json.dumps({"ready": True}), flush=True)
+            while True:
+                try:
+                    pipeline.infer(data)
+                except Exception as error:
+                    status = getattr(error, "status", None)
+                    print(json.dumps({"failed_at": time.time(), "type": type(error).__name__,
+                                      "status": getattr(status, "name", None)}), flush=True)
+                    break
+
+
 if __name__ == "__main__":
-    main(json.loads(sys.argv[1]))
+    arguments = json.loads(sys.argv[1])
+    (loop if arguments.get("loop") else main)(arguments)

@@ -187,3 +187,20 @@ def test_a_frozen_service_fails_waiting_clients_instead_of_hanging(service):
     finally:
         os.kill(svc.proc.pid, signal.SIGCONT)
         backend.release()
+
+
+def test_service_death_reaches_a_hailo_platform_application_within_1s(service, sim_env, tmp_path):
+    pytest.importorskip("hailo_platform")
+    from hailort_sim.hef import samples
+    hefs = samples.write_samples(str(tmp_path / "hefs"), ["resnet_v1_18"])
+    svc = service()
+    proc = subprocess.Popen([sys.executable, INFER_WORKER, json.dumps({"hefs": hefs, "loop": True})],
+                            env=os.environ, cwd=str(tmp_path), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert json.loads(proc.stdout.readline()) == {"ready": True}, proc.stderr.read()
+    time.sleep(0.3)
+    killed_at = time.time()
+    svc.kill(signal.SIGKILL)
+    result = finish(proc, timeout=10)
+    assert result["type"] == "HailoRTException" and result["status"] == "HAILO_RPC_FAILED"
+    assert result["failed_at"] - killed_at < 1.0
