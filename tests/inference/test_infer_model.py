@@ -368,3 +368,51 @@ def test_shutdown_does_not_wait_for_slow_frames(write_model):
             except HailoRTStreamAborted:
                 aborted += 1
         assert aborted >= len(jobs) - 3     # a loaded host may have let the first frames finish
+
+
+def test_host_nms_parameters_filter_detections(tmp_path):
+    from hailort_sim.hef.samples import sample_bytes
+    from hailort_sim.pipeline import formats as fmts
+    path = tmp_path / "yolov8n.hef"
+    path.write_bytes(sample_bytes("yolov8n"))
+
+    def detect(**params):
+        with scheduled() as vdevice:
+            infer_model = vdevice.create_infer_model(str(path))
+            out = infer_model.output()
+            for key, value in params.items():
+                getattr(out, "set_nms_" + key)(value)
+            with infer_model.configure() as configured:
+                frames = []
+                for seed in range(8):
+                    bindings = configured.create_bindings()
+                    bindings.input().set_buffer(np.full((640, 640, 3), seed, np.uint8))
+                    bindings.output().set_buffer(np.empty(out.shape, np.float32))
+                    configured.run([bindings], 5000)
+                    frames.append(bindings.output().get_buffer())
+        return frames
+
+    plain = detect()
+    assert sum(len(b) for frame in plain for b in frame) > 0
+    strict = detect(score_threshold=0.6, max_proposals_per_class=1)
+    for p_frame, s_frame in zip(plain, strict):
+        for p_boxes, s_boxes in zip(p_frame, s_frame):
+            assert len(s_boxes) <= 1 and np.all(s_boxes[:, 4] >= 0.6)
+            expected = p_boxes[p_boxes[:, 4] >= 0.6][:1]
+            assert np.array_equal(s_boxes, expected)
+    # greedy IoU suppression against a numpy reference on overlapping boxes
+    boxes = [np.array([[0.1, 0.1, 0.5, 0.5, 0.9], [0.12, 0.1, 0.5, 0.52, 0.8], [0.6, 0.6, 0.9, 0.9, 0.7]],
+                      np.float32)]
+    kept = fmts.nms_filter(boxes, iou_threshold=0.5)[0]
+    assert kept[:, 4].tolist() == pytest.approx([0.9, 0.7])
+    with pytest.raises(HailoRTInvalidArgumentException):
+        detect(score_threshold=1.5)
+
+
+def test_nms_parameters_on_chip_nms_fail_configure(write_model):
+    path = write_model(nms_model())
+    with scheduled() as vdevice:
+        infer_model = vdevice.create_infer_model(path)
+        infer_model.output().set_nms_iou_threshold(0.3)
+        with pytest.raises(HailoRTInvalidOperationException, match="does not run on the host"):
+            infer_model.configure()

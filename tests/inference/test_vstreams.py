@@ -148,6 +148,8 @@ def test_nms_in_infer_vstreams(write_model):
             hailo = pipeline.infer(data)["detector/nms1"]
         with InferVStreams(group, in_params, out_params, tf_nms_format=True) as pipeline:
             tf = pipeline.infer(data)["detector/nms1"]
+            with pytest.raises(HailoRTInvalidOperationException, match="performed on the host"):
+                pipeline.set_nms_score_threshold(0.5)       # this model's NMS runs on the chip
         assert len(hailo) == 6 and all(len(frame) == 3 for frame in hailo)
         assert tf.shape == (6, 3, 5, 4)
         for frame, tf_frame in zip(hailo, tf):

@@ -342,6 +342,7 @@ class InferModel:
 
         def set_nms_max_accumulated_mask_size(self, max_accumulated_mask_size):
             self._config.nms_max_accumulated_mask_size = int(max_accumulated_mask_size)
+            self._config._resolved = None
 
     def __init__(self, infer_model, hef_path, _model=None):
         self._core = infer_model
@@ -822,6 +823,7 @@ class InferVStreams:
                 _status.raise_status(_status.HailoStatus.HAILO_NOT_SUPPORTED,
                                      f"HAILO_NMS_BY_SCORE is not supported in sync inference ('{name}')")
         self._tf_nms_format = tf_nms_format
+        self._nms_params = {}
         self._hw_time = self._total_time = 0.0
 
     def __enter__(self):
@@ -879,7 +881,9 @@ class InferVStreams:
         self._hw_time = _time.perf_counter() - hw_start
         for name, (fmt, _) in self._outputs.items():
             if fmt.is_nms:
-                frames = [_nms_frame(fmt, per_class, self._tf_nms_format) for per_class in results[name]]
+                params = self._nms_params.get(name, {})
+                frames = [_nms_frame(fmt, _formats.nms_filter(per_class, **params) if params else per_class,
+                                     self._tf_nms_format) for per_class in results[name]]
                 results[name] = np.stack(frames) if self._tf_nms_format else frames
         self._total_time = _time.perf_counter() - start
         return results
@@ -890,13 +894,29 @@ class InferVStreams:
     def get_total_time(self):
         return self._total_time
 
-    def _nms_setter(self, value):
-        if not any(fmt.is_nms for fmt, _ in self._outputs.values()):
+    def _set_nms(self, key, value):
+        group = self._configured_net_group._core.group
+        hosts = [name for name, (fmt, _) in self._outputs.items()
+                 if fmt.is_nms and _formats.host_nms_op(group, name) is not None]
+        if not hosts:
             _status.raise_status(_status.HailoStatus.HAILO_INVALID_OPERATION,
                                  "NMS parameters can be set only on NMS outputs performed on the host")
+        _formats.check_nms_params(hosts[0], **{key: value})
+        for name in hosts:
+            self._nms_params.setdefault(name, {})[key] = value
 
-    set_nms_score_threshold = set_nms_iou_threshold = _nms_setter
-    set_nms_max_proposals_per_class = set_nms_max_accumulated_mask_size = _nms_setter
+    def set_nms_score_threshold(self, threshold):
+        self._set_nms("score_threshold", float(threshold))
+
+    def set_nms_iou_threshold(self, threshold):
+        self._set_nms("iou_threshold", float(threshold))
+
+    def set_nms_max_proposals_per_class(self, max_proposals_per_class):
+        self._set_nms("max_proposals_per_class", int(max_proposals_per_class))
+
+    def set_nms_max_accumulated_mask_size(self, max_accumulated_mask_size):
+        _status.raise_status(_status.HailoStatus.HAILO_INVALID_OPERATION,
+                             "max_accumulated_mask_size applies to byte-mask NMS outputs (InferModel API only)")
 
 
 class InputVStream:
@@ -948,16 +968,32 @@ class OutputVStream:
     def recv(self):
         frame = self._cn._core.session().recv(self._name, self._params.timeout_ms / 1000.0)
         if self._fmt.is_nms:
-            return _nms_frame(self._fmt, frame, self._tf_nms_format)
+            params = getattr(self, "_nms_params", None)
+            return _nms_frame(self._fmt, _formats.nms_filter(frame, **params) if params else frame,
+                              self._tf_nms_format)
         return _formats.from_device(self._fmt, frame[np.newaxis])[0]
 
-    def _nms_setter(self, value):
-        if not self._fmt.is_nms:
+    def _set_nms(self, key, value):
+        if not self._fmt.is_nms or _formats.host_nms_op(self._cn._core.group, self._name) is None:
             _status.raise_status(_status.HailoStatus.HAILO_INVALID_OPERATION,
                                  f"'{self._name}' is not an NMS output performed on the host")
+        _formats.check_nms_params(self._name, **{key: value})
+        if not hasattr(self, "_nms_params"):
+            self._nms_params = {}
+        self._nms_params[key] = value
 
-    set_nms_score_threshold = set_nms_iou_threshold = _nms_setter
-    set_nms_max_proposals_per_class = set_nms_max_accumulated_mask_size = _nms_setter
+    def set_nms_score_threshold(self, threshold):
+        self._set_nms("score_threshold", float(threshold))
+
+    def set_nms_iou_threshold(self, threshold):
+        self._set_nms("iou_threshold", float(threshold))
+
+    def set_nms_max_proposals_per_class(self, max_proposals_per_class):
+        self._set_nms("max_proposals_per_class", int(max_proposals_per_class))
+
+    def set_nms_max_accumulated_mask_size(self, max_accumulated_mask_size):
+        _status.raise_status(_status.HailoStatus.HAILO_INVALID_OPERATION,
+                             "max_accumulated_mask_size applies to byte-mask NMS outputs (InferModel API only)")
 
 
 class _VStreams:

@@ -477,3 +477,55 @@ def image_hw_of(group) -> Optional[Tuple[int, int]]:
     if len(group.input_vstreams) != 1:
         return None
     return canonical_hwc(group.input_vstreams[0])[:2]
+
+
+# --- host NMS parameters -------------------------------------------------------------------
+NMS_OP_TYPES = ("YOLOV5", "YOLOV8", "YOLOX", "SSD", "YOLOV5SEG", "IOU")
+
+
+def host_nms_op(group, vstream_name: str):
+    """The net-flow NMS op that produces ``vstream_name`` on the host, or None (on-chip NMS)."""
+    return next((op for op in getattr(group, "ops", ()) if op.output_name == vstream_name
+                 and op.type in NMS_OP_TYPES and not op.bbox_only), None)
+
+
+def check_nms_params(name: str, score_threshold=None, iou_threshold=None, max_proposals_per_class=None) -> None:
+    for what, value in (("score threshold", score_threshold), ("IoU threshold", iou_threshold)):
+        if value is not None and not 0.0 <= value <= 1.0:
+            raise_status(HailoStatus.HAILO_INVALID_ARGUMENT, f"NMS {what} {value} of '{name}' is not in [0, 1]")
+    if max_proposals_per_class is not None and max_proposals_per_class <= 0:
+        raise_status(HailoStatus.HAILO_INVALID_ARGUMENT,
+                     f"NMS max proposals per class of '{name}' must be positive, got {max_proposals_per_class}")
+
+
+def _iou(box: np.ndarray, others: np.ndarray) -> np.ndarray:
+    y0, x0 = np.maximum(box[0], others[:, 0]), np.maximum(box[1], others[:, 1])
+    y1, x1 = np.minimum(box[2], others[:, 2]), np.minimum(box[3], others[:, 3])
+    inter = np.clip(y1 - y0, 0, None) * np.clip(x1 - x0, 0, None)
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    areas = (others[:, 2] - others[:, 0]) * (others[:, 3] - others[:, 1])
+    return inter / np.maximum(area + areas - inter, 1e-12)
+
+
+def nms_filter(frame: Sequence[np.ndarray], score_threshold=None, iou_threshold=None,
+               max_proposals_per_class=None) -> List[np.ndarray]:
+    """The host NMS parameters applied to one frame's per-class boxes: drop boxes under the
+    score threshold, suppress (greedily, by score) boxes overlapping a kept one above the IoU
+    threshold, keep at most max_proposals_per_class. The simulated device already returns
+    final detections, so these can only remove boxes."""
+    result = []
+    for boxes in frame:
+        b = np.asarray(boxes, dtype=np.float32).reshape(-1, BBOX_PARAMS)
+        if score_threshold is not None:
+            b = b[b[:, 4] >= np.float32(score_threshold)]
+        b = b[np.argsort(-b[:, 4], kind="stable")]
+        if iou_threshold is not None and len(b) > 1:
+            keep = []
+            for i in range(len(b)):
+                if not keep or np.all(_iou(b[i], b[keep]) <= iou_threshold):
+                    keep.append(i)
+            b = b[keep]
+        if max_proposals_per_class is not None:
+            b = b[:max_proposals_per_class]
+        result.append(b)
+    return result

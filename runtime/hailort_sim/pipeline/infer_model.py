@@ -6,6 +6,7 @@ device frames, handed to the VDevice's backend as one request, and when the back
 completion the outputs are converted into the user's arrays, then the callback runs, then
 the job is marked done - all on the backend's completion thread.
 """
+import dataclasses
 import os
 import threading
 import time
@@ -45,8 +46,23 @@ class InferStreamConfig:
 
     def resolved(self) -> formats.StreamFormat:
         if self._resolved is None:
-            self._resolved = formats.resolve(self.info, self.type, self.order, image_hw=self.image_hw)
+            info = self.info
+            if self.nms_max_accumulated_mask_size is not None:
+                if info.format.order != FormatOrder.HAILO_NMS_WITH_BYTE_MASK:
+                    raise_status(HailoStatus.HAILO_INVALID_OPERATION,
+                                 f"max_accumulated_mask_size applies only to byte-mask NMS outputs, not "
+                                 f"'{info.name}'")
+                nms = dataclasses.replace(info.nms_info,
+                                          max_accumulated_mask_size=int(self.nms_max_accumulated_mask_size))
+                info = dataclasses.replace(info, nms_info=nms)
+            self._resolved = formats.resolve(info, self.type, self.order, image_hw=self.image_hw)
         return self._resolved
+
+    def nms_params(self) -> dict:
+        """The host NMS parameters set on this output (only the ones set)."""
+        values = {"score_threshold": self.nms_score_threshold, "iou_threshold": self.nms_iou_threshold,
+                  "max_proposals_per_class": self.nms_max_proposals_per_class}
+        return {k: v for k, v in values.items() if v is not None}
 
     def set_type(self, format_type) -> None:
         self.type = FormatType(int(format_type))
@@ -94,11 +110,11 @@ class InferModelCore:
 
     def configure(self) -> "ConfiguredInferModelCore":
         for stream in self.outputs.values():
-            if not stream.info.is_nms and any(v is not None for v in (
-                    stream.nms_score_threshold, stream.nms_iou_threshold,
-                    stream.nms_max_proposals_per_class, stream.nms_max_accumulated_mask_size)):
+            if stream.nms_params() and formats.host_nms_op(self.group, stream.name) is None:
                 raise_status(HailoStatus.HAILO_INVALID_OPERATION,
-                             f"NMS parameters were set on output '{stream.name}', which has no host NMS")
+                             f"NMS parameters were set on output '{stream.name}', whose NMS does not run on "
+                             "the host")
+            formats.check_nms_params(stream.name, **stream.nms_params())
         return ConfiguredInferModelCore(self)
 
 
@@ -132,6 +148,7 @@ class ConfiguredInferModelCore:
         self.backend = model.vdevice.backend
         self.in_formats = {n: s.resolved() for n, s in model.inputs.items()}
         self.out_formats = {n: s.resolved() for n, s in model.outputs.items()}
+        self.nms_params = {n: s.nms_params() for n, s in model.outputs.items() if s.nms_params()}
         self.input_names = list(self.in_formats)
         self.output_names = list(self.out_formats)
         self.batch_size = model.batch_size
@@ -206,11 +223,14 @@ class ConfiguredInferModelCore:
         except BaseException:
             self._finish(job, n, HailoStatus.HAILO_INVALID_ARGUMENT)
             raise
-        out_formats = self.out_formats
+        out_formats, nms_params = self.out_formats, self.nms_params
 
         def done(status, outputs):
             if status == HailoStatus.HAILO_SUCCESS:
                 try:
+                    for name, params in nms_params.items():
+                        outputs = dict(outputs)
+                        outputs[name] = [formats.nms_filter(frame, **params) for frame in outputs[name]]
                     self._write_outputs(bindings_list, outputs, out_formats)
                 except Exception as error:
                     status = HailoStatus(getattr(error, "status", HailoStatus.HAILO_INTERNAL_FAILURE))
