@@ -5,7 +5,8 @@
 One run, same machine, same model, same API (hailo_platform async InferModel, uint8 input,
 NMS output): in-process VDevice, then VDevice(multi_process_service=True) with frames in
 shared memory (the default), then with frames in the socket
-(HAILO_SERVICE_SHARED_MEMORY_OFF=1). The simulated device is made fast
+(HAILO_SERVICE_SHARED_MEMORY_OFF=1); then the same three at the pipeline's Backend seam
+(no host-side conversion, so only the IPC differs); then the cost of moving one frame. The simulated device is made fast
 (``[network_group yolov8n] fps``) so the figures measure the runtime and the IPC, not the
 device's timing model. A private service is started on a private socket and stopped.
 """
@@ -60,6 +61,50 @@ def measure(hef_path, frames, depth, multi_process_service):
             return frames / (time.perf_counter() - start)
 
 
+def measure_seam(hef_path, frames, depth, multi_process_service):
+    """The same frames at the pipeline's Backend seam (quantized device frames, no host-side
+    conversion): LocalBackend vs RemoteBackend, so the IPC is all that differs."""
+    import threading
+    import numpy as np
+    from hailort_sim.hef import reader
+    from hailort_sim.pipeline import vdevice
+    group = reader.read_hef(hef_path).network_groups[0]
+    info = group.input_vstreams[0]
+    frame = np.random.default_rng(0).integers(0, 256, (1,) + tuple(info.shape), dtype=np.uint8)
+    config = vdevice.VDeviceConfig(scheduling_algorithm=1, group_id="SHARED",
+                                   multi_process_service=multi_process_service)
+    shared = vdevice.acquire(config)
+    try:
+        backend = shared.backend
+        core_op = backend.configure(group, 1)
+        slots = threading.Semaphore(depth)
+        finished = threading.Event()
+        count = [0]
+
+        def done(status, outputs):
+            count[0] += 1
+            slots.release()
+            if count[0] == total[0]:
+                finished.set()
+
+        def run(n):
+            count[0], total[0] = 0, n
+            finished.clear()
+            for _ in range(n):
+                slots.acquire()
+                backend.submit(core_op, {info.name: frame}, 1, done)
+            finished.wait(60)
+        total = [0]
+        run(depth * 2)
+        start = time.perf_counter()
+        run(frames)
+        fps = frames / (time.perf_counter() - start)
+        backend.release_core_op(core_op)
+        return fps
+    finally:
+        vdevice.release(shared)
+
+
 def transfer_cost(frames=300):
     """Milliseconds to move one 640x640x3 frame to another thread's socket end (the
     in-band path: send + receive) vs into the shared-memory arena (put + free)."""
@@ -112,32 +157,37 @@ def main():
         (hef_path,) = samples.write_samples(tmp, ["yolov8n"])
         service = subprocess.Popen([sys.executable, "-m", "hailort_sim.service.daemon", "standalone"],
                                    stderr=subprocess.DEVNULL)
-        best = {"in-process": 0.0, "shm": 0.0, "socket": 0.0}
+        best = {"in-process": 0.0, "shm": 0.0, "socket": 0.0,
+                "seam in-process": 0.0, "seam shm": 0.0, "seam socket": 0.0}
         try:
             sock = os.environ["HAILORT_SERVICE_ADDRESS"][len("unix://"):]
             deadline = time.monotonic() + 10
             while not os.path.exists(sock) and time.monotonic() < deadline:
                 time.sleep(0.05)
             for _ in range(args.rounds):   # interleaved, so that load from elsewhere hits all
-                best["in-process"] = max(best["in-process"], measure(hef_path, args.frames, args.depth, False))
-                best["shm"] = max(best["shm"], measure(hef_path, args.frames, args.depth, True))
-                os.environ["HAILO_SERVICE_SHARED_MEMORY_OFF"] = "1"
-                best["socket"] = max(best["socket"], measure(hef_path, args.frames, args.depth, True))
-                del os.environ["HAILO_SERVICE_SHARED_MEMORY_OFF"]
+                for prefix, func in (("", measure), ("seam ", measure_seam)):
+                    for name, service_on, shm_off in (("in-process", False, False),
+                                                      ("shm", True, False), ("socket", True, True)):
+                        if shm_off:
+                            os.environ["HAILO_SERVICE_SHARED_MEMORY_OFF"] = "1"
+                        fps = func(hef_path, args.frames, args.depth, service_on)
+                        os.environ.pop("HAILO_SERVICE_SHARED_MEMORY_OFF", None)
+                        best[prefix + name] = max(best[prefix + name], fps)
         finally:
             service.terminate()
             service.wait(10)
             os.chdir(home)
-    in_process, shm, inband = best["in-process"], best["shm"], best["socket"]
     print("yolov8n 640x640x3 uint8, {} frames, {} in flight, best of {} rounds".format(
         args.frames, args.depth, args.rounds))
-    print("{:<40}{:>12}{:>10}".format("path", "frames/s", "ratio"))
-    for name, fps in (("in-process VDevice", in_process),
-                      ("service, frames in shared memory", shm),
-                      ("service, frames in the socket", inband)):
-        print("{:<40}{:>12.1f}{:>10.2f}".format(name, fps, fps / in_process))
-    print("service/in-process ratio: {:.2f} (shared memory vs socket: {:.2f}x)".format(
-        shm / in_process, shm / inband))
+    print("{:<58}{:>10}{:>8}".format("path", "frames/s", "ratio"))
+    for prefix, title in (("", "hailo_platform async API"), ("seam ", "Backend seam")):
+        base = best[prefix + "in-process"]
+        for name, label in (("in-process", "in-process"), ("shm", "service, frames in shared memory"),
+                            ("socket", "service, frames in the socket")):
+            fps = best[prefix + name]
+            print("{:<58}{:>10.1f}{:>8.2f}".format(title + ": " + label, fps, fps / base))
+    print("service/in-process ratio (hailo_platform): {:.2f}; shared memory vs socket: {:.2f}x".format(
+        best["shm"] / best["in-process"], best["shm"] / best["socket"]))
     shm_ms, socket_ms = transfer_cost()
     print("one 640x640x3 frame: {:.3f} ms into shared memory, {:.3f} ms through the socket "
           "({:.1f}x)".format(shm_ms, socket_ms, socket_ms / shm_ms))
