@@ -125,3 +125,9 @@ def test_missing_file_is_open_failure(tmp_path):
 def test_source_type_is_checked():
     with pytest.raises(TypeError, match="file path"):
         read_hef(1234)
+
+
+@pytest.mark.parametrize("proto", [b"\x0c", b"\x0a\x00\x0c", b"\x12\x02\x0c\x00"])
+def test_stray_end_group_tag_is_corrupted(proto):
+    # protobuf's C++ backend only warns here; libhailort's parser fails
+    assert status_of(read_hef, build_container(proto, 2)) == "HAILO_HEF_FILE_CORRUPTED"

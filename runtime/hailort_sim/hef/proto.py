@@ -26,6 +26,7 @@ ProtoHEFEdgeLayer = _message_class("ProtoHEFEdgeLayer")
 ProtoHEFOp = _message_class("ProtoHEFOp")
 
 try:
-    from google.protobuf.message import DecodeError
-except ImportError:  # pragma: no cover - every supported runtime has it
-    DecodeError = Exception
+    from google.protobuf.internal import api_implementation
+    WARNS_ON_STRAY_END_GROUP = api_implementation.Type() == "cpp"
+except ImportError:  # pragma: no cover - a runtime without the internal module
+    WARNS_ON_STRAY_END_GROUP = True

@@ -98,15 +98,21 @@ def read_hef(source) -> HefModel:
 
 def parse_proto(data):
     """The ``ProtoHEFHef`` message, or HAILO_HEF_FILE_CORRUPTED as libhailort's ParseFromArray."""
-    from hailort_sim.hef.proto import ProtoHEFHef
+    from hailort_sim.hef.proto import ProtoHEFHef, WARNS_ON_STRAY_END_GROUP
     message = ProtoHEFHef()
-    with warnings.catch_warnings(record=True) as caught:
-        # Some runtimes (protobuf 4.21's C++ backend) only warn about a stray end-group tag
-        # where libhailort's parser fails.
-        warnings.simplefilter("always")
+    if not WARNS_ON_STRAY_END_GROUP:
         try:
             message.ParseFromString(bytes(data))
         except Exception as error:  # DecodeError, or RecursionError/ValueError from nested garbage
+            raise_status(S.HAILO_HEF_FILE_CORRUPTED, f"Failed parsing HEF file: {error}")
+        return message
+    # protobuf's C++ backend (Debian's python3-protobuf) only warns about a stray end-group tag
+    # where libhailort's parser fails. catch_warnings is process-global, so only here.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            message.ParseFromString(bytes(data))
+        except Exception as error:
             raise_status(S.HAILO_HEF_FILE_CORRUPTED, f"Failed parsing HEF file: {error}")
     if any(issubclass(w.category, RuntimeWarning) for w in caught):
         raise_status(S.HAILO_HEF_FILE_CORRUPTED, f"Failed parsing HEF file: {caught[0].message}")
