@@ -94,6 +94,23 @@ def test_ssh_layer_against_the_targets_dropbear(qemu_target):
         assert s.run(["printf", "%s|", "a b", "$HOME", "it's"], timeout_s=30).out == "a b|$HOME|it's|"
 
 
+def test_ssh_command_first_contact_then_known_hosts(qemu_target, tmp_path, capsys):
+    """``hailo-validate ssh`` on the real target: refused while unknown, first contact records
+    the key the QEMU tool announced, later runs check it, a wrong recorded key is refused."""
+    from hailo_kit.validate.cli import main
+    known = tmp_path / "known_hosts"
+    args = ["ssh", f"root@{qemu_target.host}:{qemu_target.port}", "--key", str(qemu_target.key_path),
+            "--known-hosts", str(known), "--profile", "simulated", "--only", "scan,sim-config", "-q"]
+    assert main(args) == 2
+    assert main(args + ["--accept-new-host-key"]) == 0
+    assert known.read_text().split() == qemu_target.known_hosts_line().split()
+    assert main(args) == 0
+    known.write_text(f"[{qemu_target.host}]:{qemu_target.port} ssh-ed25519 "
+                     "AAAAC3NzaC1lZDI1NTE5AAAAIPX6YYnFBDeKXhHvpN9u0dHdbDZ8OgeDWdwUv2tt3d0b\n")
+    assert main(args + ["--accept-new-host-key"]) == 2
+    assert "host key mismatch" in " ".join(capsys.readouterr().out.split())
+
+
 def test_suite_passes_on_the_shared_target(qemu_target, hefs):
     assert_validated(validate_booted(qemu_target, hefs=hefs))
 
