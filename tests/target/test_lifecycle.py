@@ -3,6 +3,8 @@ the CLI's detached machine, and no orphaned QEMU when the starter is killed."""
 import dataclasses
 import json
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -32,11 +34,19 @@ def gone(pid, within=15):
     return False
 
 
+def drop_run_dir(error):
+    """A failed boot keeps its run dir for the error's serial log; the tests clean theirs up."""
+    m = re.search(r"serial log tail \((/\S+)/serial\.log\)", str(error))
+    assert m, f"no serial log path in: {error}"
+    shutil.rmtree(m.group(1), ignore_errors=True)
+
+
 def test_garbage_kernel_is_a_clear_error(qemu_image, tmp_path):
     (tmp_path / "vmlinuz").write_bytes(b"not a kernel" * 100)
     image = dataclasses.replace(qemu_image, kernel=tmp_path / "vmlinuz")
-    with pytest.raises(TargetError, match=r"QEMU exited with status \d+ during boot(.|\n)*qemu: .*\S"):
+    with pytest.raises(TargetError, match=r"QEMU exited with status \d+ during boot(.|\n)*qemu: .*\S") as e:
         boot(image, timeout=60)
+    drop_run_dir(e.value)
 
 
 def test_kernel_panic_shows_the_serial_log(qemu_image, tmp_path):
@@ -46,14 +56,16 @@ def test_kernel_panic_shows_the_serial_log(qemu_image, tmp_path):
         boot(image, timeout=120)
     assert "QEMU exited" in str(e.value)
     assert "Kernel panic" in str(e.value) and "serial log tail" in str(e.value)
+    drop_run_dir(e.value)
 
 
 def test_boot_timeout_shows_the_serial_log_and_stops_qemu(qemu_image, tmp_path):
     (tmp_path / "empty.cpio").write_bytes(b"")
     image = dataclasses.replace(qemu_image, initrd=tmp_path / "empty.cpio")
     before = qemu_pids()
-    with pytest.raises(TargetError, match=r"boot timeout: no HAILO-KIT-READY(.|\n)*serial log tail"):
+    with pytest.raises(TargetError, match=r"boot timeout: no HAILO-KIT-READY(.|\n)*serial log tail") as e:
         boot(image, timeout=0.5)
+    drop_run_dir(e.value)
     time.sleep(0.5)
     assert qemu_pids() <= before
 
@@ -74,7 +86,7 @@ STARTER = textwrap.dedent("""
     spawn = t._spawn
     def announce():
         spawn()
-        print(t.pid, flush=True)
+        print(t.pid, t.run_dir, flush=True)
     t._spawn = announce
     t.start()
     print("ready", flush=True)
@@ -87,8 +99,10 @@ def test_no_orphan_when_the_starter_dies(qemu_image, sig):
     """SIGKILL: PR_SET_PDEATHSIG ends QEMU; SIGTERM: the handler stops it (QMP quit)."""
     starter = subprocess.Popen([sys.executable, "-c", STARTER], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    run_dir = None
     try:
-        pid = int(starter.stdout.readline())
+        pid, run_dir = starter.stdout.readline().split()
+        pid = int(pid)
         assert _pid_is_qemu(pid, None)
         time.sleep(1)
         starter.send_signal(sig)
@@ -97,6 +111,8 @@ def test_no_orphan_when_the_starter_dies(qemu_image, sig):
     finally:
         starter.kill()
         starter.wait()
+        if run_dir:
+            shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def test_detached_boot_ssh_info_run_and_stop_via_cli(qemu_image, tmp_path):
