@@ -76,12 +76,13 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     ap = _Parser(prog="hailo-validate", description=__doc__.split("\n\n")[0],
-                                 epilog=__doc__.split("\n\n", 2)[2], formatter_class=argparse.RawDescriptionHelpFormatter)
+                                 epilog=__doc__.split("\n\n", 1)[1], formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="command", required=True)
 
     q = sub.add_parser("qemu", help="build or reuse and boot the QEMU target, validate it, stop it")
     q.add_argument("--arch", default="amd64", help="target architecture: amd64 (default) or arm64")
-    q.add_argument("--boot-timeout", type=float, default=180.0, metavar="S")
+    q.add_argument("--boot-timeout", type=float, default=180.0, metavar="S",
+                   help="give up when the target has not booted to SSH after this long (default %(default)g)")
     _output_options(q)
 
     s = sub.add_parser("ssh", help="validate any target over SSH")
