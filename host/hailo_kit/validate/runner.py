@@ -111,10 +111,17 @@ def run_checks(transport, profile: str, *, checks: Iterable[Check] = CHECKS, tar
         # The checks that infer form one lane, started first: they cannot overlap anyway, and
         # they are the longest chain. The other checks share the remaining workers.
         lane = [c for c in checks if c.uses_device]
-        with concurrent.futures.ThreadPoolExecutor(jobs, thread_name_prefix="check") as pool:
+        pool = concurrent.futures.ThreadPoolExecutor(jobs, thread_name_prefix="check")
+        try:
             futures = [pool.submit(lambda: [one(c) for c in lane])] if lane else []
             futures += [pool.submit(lambda c=c: [one(c)]) for c in checks if not c.uses_device]
             done = {r.id: r for f in futures for r in f.result()}
+        except BaseException:
+            # Interrupted (Ctrl-C): do not wait for running commands; closing the session
+            # (the caller's) makes them end at once.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
         report.records = [done[c.id] for c in checks]
     try:
         if report.error is None:
