@@ -131,6 +131,10 @@ def test_detached_boot_ssh_info_run_and_stop_via_cli(qemu_image, tmp_path):
         image_dir = os.path.dirname(info["key_path"])  # the image the CLI built or reused
         assert info["host_key"] == open(os.path.join(image_dir, "host_key.pub")).read().strip()
         assert json.loads(cli("ssh-info", "--name", name, "--json").stdout)["port"] == info["port"]
+        # the printed OpenSSH command works as it is, with the host key pinned
+        if shutil.which("ssh"):
+            ssh = info["ssh"].split() + ["-o", "BatchMode=yes", "true"]
+            assert subprocess.run(ssh, capture_output=True, timeout=60).returncode == 0
         p = cli("run", "--name", name, "--", "uname", "-n")
         assert p.returncode == 0 and p.stdout.strip() == "hailo-qemu"
         p = cli("run", "--name", name, "--", "exit 3")

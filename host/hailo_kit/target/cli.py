@@ -35,8 +35,7 @@ def _ssh_info(t):
             "host_key": t.host_key, "host_key_fingerprint": t.host_key_fingerprint,
             "known_hosts_line": t.known_hosts_line(), "serial_log": str(t.serial_log),
             "pid": t.pid,
-            "ssh": (f"ssh -p {t.port} -i {t.key_path} -o UserKnownHostsFile=<file with the "
-                    f"known_hosts_line> {t.username}@{t.host}")}
+            "known_hosts_file": str(t.known_hosts_file), "ssh": t.ssh_command()}
 
 
 def _print_info(info, as_json):

@@ -103,6 +103,16 @@ class QemuTarget:
     def qmp_socket(self):
         return self.run_dir / "qmp.sock"
 
+    @property
+    def known_hosts_file(self):
+        return self.run_dir / "known_hosts"
+
+    def ssh_command(self):
+        """An OpenSSH command line with the host key pinned (for people; tools use paramiko)."""
+        return (f"ssh -p {self.port} -i {self.key_path} -o IdentitiesOnly=yes "
+                f"-o UserKnownHostsFile={self.known_hosts_file} -o StrictHostKeyChecking=yes "
+                f"{self.username}@{self.host}")
+
     def known_hosts_line(self):
         return f"[{self.host}]:{self.port} {self.host_key}"
 
@@ -177,8 +187,8 @@ class QemuTarget:
             raise TargetError("could not find a free port for SSH forwarding after 5 tries")
         self._wait_ssh(deadline)
         self.boot_seconds = time.monotonic() - t0
-        say(f"boot: ready in {self.boot_seconds:.1f}s, ssh -p {self.port} -i {self.key_path} "
-            f"root@{self.host}")
+        self.known_hosts_file.write_text(self.known_hosts_line() + "\n")
+        say(f"boot: ready in {self.boot_seconds:.1f}s: {self.ssh_command()}")
         return self
 
     def _spawn(self):
