@@ -99,10 +99,11 @@ def cmd_run(args):
     if not t.alive():
         raise TargetError(f"target {args.name!r} is not running")
     command = args.command[0] if len(args.command) == 1 else shlex.join(args.command)
+    import paramiko
     try:
         rc, out, err = t.run(command, timeout=args.timeout)
-    except OSError as e:
-        raise TargetError(f"SSH to {t.host}:{t.port} failed: {e}") from None
+    except (OSError, EOFError, paramiko.SSHException) as e:
+        raise TargetError(f"SSH to {t.host}:{t.port} failed: {e or type(e).__name__}") from None
     sys.stdout.write(out)
     sys.stderr.write(err)
     return rc
