@@ -43,6 +43,18 @@ def test_values_cross_with_their_types():
     assert back["empty"].shape == (0, 3)
 
 
+def test_lists_of_like_arrays_travel_as_one_buffer():
+    frame = [np.full((k % 3, 5), k, np.float32) for k in range(80)]     # an NMS frame
+    buffers = []
+    packed = protocol.pack_value([frame], buffers)
+    assert len(buffers) == 1 and packed[0]["lens"][:4] == [0, 1, 2, 0]
+    back = roundtrip([frame, [np.zeros((2, 5), np.float32), np.zeros((2, 4), np.float32)],
+                      [np.zeros(3, np.uint8), "not an array"]])
+    assert all(np.array_equal(a, b) and a.dtype == b.dtype for a, b in zip(back[0], frame))
+    assert [a.shape for a in back[1]] == [(2, 5), (2, 4)]                # unlike rows: one by one
+    assert back[2][1] == "not an array"
+
+
 def test_what_cannot_cross_is_refused():
     with pytest.raises(TypeError):
         protocol.pack_value(object(), [])

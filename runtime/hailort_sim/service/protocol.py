@@ -158,6 +158,9 @@ def pack_value(value, buffers, shm_put=None):
         return {"__map__": [[pack_value(k, buffers, shm_put), pack_value(v, buffers, shm_put)]
                             for k, v in value.items()]}
     if isinstance(value, list):
+        stacked = _pack_stack(value, buffers)
+        if stacked is not None:
+            return stacked
         return [pack_value(v, buffers, shm_put) for v in value]
     if isinstance(value, tuple):
         return {"__tuple__": [pack_value(v, buffers, shm_put) for v in value]}
@@ -195,6 +198,39 @@ def pack_value(value, buffers, shm_put=None):
     raise TypeError("cannot send a {} to the service".format(name))
 
 
+def _pack_stack(items, buffers):
+    """A list of arrays of one dtype and row shape (an NMS frame: one ``(n, 5)`` float32
+    array per class) as one buffer: one JSON entry instead of one per array."""
+    if len(items) < 2 or type(items[0]).__module__ != "numpy":
+        return None
+    import numpy as np
+    first = items[0]
+    if not isinstance(first, np.ndarray) or first.ndim == 0 or first.dtype.hasobject:
+        return None
+    tail = first.shape[1:]
+    for item in items:
+        if not isinstance(item, np.ndarray) or item.dtype != first.dtype or item.ndim == 0 \
+                or item.shape[1:] != tail:
+            return None
+    buffers.append(np.concatenate(items).data)
+    return {"__stack__": len(buffers) - 1, "dtype": first.dtype.str, "tail": list(tail),
+            "lens": [item.shape[0] for item in items]}
+
+
+def _unpack_stack(packed, buffers):
+    import numpy as np
+    tail = tuple(packed["tail"])
+    whole = np.frombuffer(buffers[packed["__stack__"]], dtype=np.dtype(packed["dtype"]))
+    whole = whole.reshape((-1,) + tail)
+    out, start = [], 0
+    for length in packed["lens"]:
+        out.append(whole[start:start + length])
+        start += length
+    if start != whole.shape[0]:
+        raise ValueError("stacked arrays do not match their buffer")
+    return out
+
+
 def unpack_value(packed, buffers, shm_get=None, resolve=None):
     """Inverse of ``pack_value``. Arrays are views of the received buffers (no copy);
     ``resolve(handle)`` turns object refs back into objects (service side)."""
@@ -209,6 +245,8 @@ def unpack_value(packed, buffers, shm_get=None, resolve=None):
         return tuple(unpack_value(v, buffers, shm_get, resolve) for v in packed["__tuple__"])
     if "__bytes__" in packed:
         return bytes(buffers[packed["__bytes__"]])
+    if "__stack__" in packed:
+        return _unpack_stack(packed, buffers)
     if "__ref__" in packed:
         if resolve is None:
             raise ValueError("object reference where none may be")

@@ -1,11 +1,11 @@
 """The service side: accepts clients, runs their calls on the local backend, cleans up.
 
-Each client connection gets three threads: a reader (answers pings at once, queues the
-rest), a worker (runs calls in order, so a client's configure happens before its frames)
-and a writer (replies and completions; the scheduler's threads never block on a slow
-socket). Objects a client creates (VDevices, configured models) are owned by its
-connection: when the connection ends, cleanly or because the client died, they are
-released, newest first (libhailort's destruction order).
+Each client connection gets three threads: a reader (answers pings and hands frames to the
+backend at once, queues the calls), a worker (runs calls in order) and a writer (replies
+and completions; the scheduler's threads never block on a slow socket). Objects a client
+creates (VDevices, configured models) are owned by its connection: when the connection
+ends, cleanly or because the client died, they are released, newest first (libhailort's
+destruction order).
 
 VDevices with the same ``group_id`` share one backend (one scheduler for every process),
 which is the point of the service; it is released when its last client leaves
@@ -66,6 +66,11 @@ class _Connection:
                 op = header.get("op")
                 if op == protocol.PING:
                     self.send({"op": protocol.REPLY, "id": header.get("id"), "status": 0})
+                elif op == protocol.SUBMIT and self.pid is not None:
+                    # Frames go straight to the backend (it never blocks): no thread hop per
+                    # frame. A submit only names objects whose creation the client has seen
+                    # answered, so it cannot overtake the call that made them.
+                    self._submit(header.get("id"), header, buffers)
                 elif op == protocol.ARENA and fds:
                     if self.arena is None:   # one per connection
                         try:
