@@ -93,6 +93,10 @@ def _daemonize():
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    if argv in (["-h"], ["--help"]):
+        sys.stdout.write(_USAGE + "Runs in the foreground with 'standalone'; see the "
+                         "hailort.service unit and /etc/default/hailort_service.\n")
+        return 0
     if argv not in ([], ["standalone"]):
         sys.stderr.write(_USAGE)
         return 2
