@@ -1,6 +1,6 @@
 """Frames/s through hailort_service vs in-process, for a 640x640x3 model (yolov8n sample).
 
-    python benchmarks/bench_service.py [--frames 400] [--depth 8]
+    python benchmarks/bench_service.py [--frames 400] [--depth 8] [--rounds 3]
 
 One run, same machine, same model, same API (hailo_platform async InferModel, uint8 input,
 NMS output): in-process VDevice, then VDevice(multi_process_service=True) with frames in
@@ -9,7 +9,8 @@ shared memory (the default), then with frames in the socket
 (no host-side conversion, so only the IPC differs); then the cost of moving one frame.
 CPU ms per frame (this process + the service) is the figure to trust on a busy machine.
 The simulated device is made fast (``[network_group yolov8n] fps``) so the figures measure
-the runtime and the IPC, not the device's timing model. A private service is started on a private socket and stopped.
+the runtime and the IPC, not the device's timing model. A private service is started on a
+private socket and stopped.
 """
 import argparse
 import os
