@@ -181,10 +181,13 @@ def main():
             deadline = time.monotonic() + 10
             while not os.path.exists(sock) and time.monotonic() < deadline:
                 time.sleep(0.05)
-            for _ in range(args.rounds):   # interleaved, so that load from elsewhere hits all
+            paths = [("in-process", False, False), ("shm", True, False), ("socket", True, True)]
+            for round_index in range(args.rounds):
+                # interleaved and rotated: load from elsewhere, and whatever a run leaves
+                # behind for the next one, hit every path alike
+                order = paths[round_index % 3:] + paths[:round_index % 3]
                 for prefix, func in (("", measure), ("seam ", measure_seam)):
-                    for name, service_on, shm_off in (("in-process", False, False),
-                                                      ("shm", True, False), ("socket", True, True)):
+                    for name, service_on, shm_off in order:
                         if shm_off:
                             os.environ["HAILO_SERVICE_SHARED_MEMORY_OFF"] = "1"
                         fps, cpu_ms = func(hef_path, args.frames, args.depth, service_on)
