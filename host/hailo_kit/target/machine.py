@@ -8,6 +8,7 @@ import os
 import pathlib
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -247,7 +248,12 @@ class QemuTarget:
             if not self.alive():
                 raise self._failure("QEMU exited while waiting for SSH")
             try:
-                client = self.connect(timeout=2)
+                # A raw banner probe first: paramiko's transport thread logs a traceback for
+                # every attempt that QEMU's forwarder accepts before dropbear listens.
+                if not _banner(self.host, self.port):
+                    time.sleep(0.3)
+                    continue
+                client = self.connect(timeout=5)
                 client.close()
                 return
             except paramiko.BadHostKeyException as e:
@@ -352,6 +358,16 @@ class QemuTarget:
         t.pid, t.run_dir = state["pid"], pathlib.Path(state["run_dir"])
         t.boot_seconds = None
         return t
+
+
+def _banner(host, port, timeout=2.0):
+    """Does an SSH server answer on host:port (its banner starts with "SSH-")?"""
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            sock.settimeout(timeout)
+            return sock.recv(4) == b"SSH-"
+    except OSError:
+        return False
 
 
 class _PortTaken(Exception):
