@@ -292,7 +292,10 @@ class Session:
         except (socket.error, EOFError) as e:
             raise self._lost(line, e) from None
         finally:
-            chan.close()
+            try:
+                chan.close()
+            except (EOFError, OSError, paramiko.SSHException):
+                pass  # a dead transport: the next command reports it as TargetLost
         if chan.exit_status == -1 and not transport.is_active():
             raise self._lost(line, None)  # closed by a dying connection, not by the command
         return CommandResult(line, chan.exit_status, bytes(out), bytes(err), time.monotonic() - start)
