@@ -368,6 +368,12 @@ def probe_infer_model(ctx: Context) -> str:
 
 
 def probe_service_active(ctx: Context) -> str:
+    if ctx.profile == "hardware":
+        installed = ctx.run("command -v hailort_service || test -e /lib/systemd/system/hailort.service")
+        if installed.exit_status != 0:
+            # On a board the service is optional (the hailort-service recipe); the simulated
+            # image always ships it.
+            raise NotApplicable("the multi-process service is not installed (hailort-service)")
     r = ctx.run("systemctl is-active hailort.service")
     if r.out.strip() == "active":
         pid = ctx.run("systemctl show -p MainPID --value hailort.service").out.strip()
