@@ -256,8 +256,9 @@ def test_driver_library_version_mismatch_fails_hailo_pci():
 
 def test_service_not_installed_on_a_board_is_skip_not_fail():
     fake = FakeTarget(profile="hardware").on(r"^command -v hailort_service", (1, "", ""))
-    rec = next(r for r in run_checks(fake, "hardware").records if r.id == "service")
-    assert rec.result == Result.SKIP and "not installed" in rec.detail
+    recs = {r.id: r for r in run_checks(fake, "hardware", hardware_hef=__file__).records}
+    for check in ("service", "service-inference"):
+        assert recs[check].result == Result.SKIP and "not installed" in recs[check].detail
     fake = FakeTarget()  # the simulated image must have it: no skip there
     fake.on(r"^command -v hailort_service", (1, "", "")).on(r"^systemctl is-active", (4, "inactive\n", "")) \
         .on(r"^command -v systemctl", (0, "/usr/bin/systemctl\n", "")).on(r"^systemctl status", (4, "", ""))

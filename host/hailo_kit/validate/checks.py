@@ -367,13 +367,18 @@ def probe_infer_model(ctx: Context) -> str:
     return _infer_script(ctx, models)[0]
 
 
-def probe_service_active(ctx: Context) -> str:
+def _require_service_installed(ctx: Context) -> None:
+    # On a board the service is optional (the hailort-service recipe); the simulated image
+    # always ships it, so there its absence is a FAIL of the checks below.
     if ctx.profile == "hardware":
-        installed = ctx.run("command -v hailort_service || test -e /lib/systemd/system/hailort.service")
+        installed = ctx.run("command -v hailort_service || test -e /lib/systemd/system/hailort.service",
+                            memo=True)
         if installed.exit_status != 0:
-            # On a board the service is optional (the hailort-service recipe); the simulated
-            # image always ships it.
             raise NotApplicable("the multi-process service is not installed (hailort-service)")
+
+
+def probe_service_active(ctx: Context) -> str:
+    _require_service_installed(ctx)
     r = ctx.run("systemctl is-active hailort.service")
     if r.out.strip() == "active":
         pid = ctx.run("systemctl show -p MainPID --value hailort.service").out.strip()
@@ -390,6 +395,7 @@ def probe_service_active(ctx: Context) -> str:
 
 
 def probe_service_inference(ctx: Context) -> str:
+    _require_service_installed(ctx)
     detail, verdict = _infer_script(ctx, [(IDENTITY_MODEL, "identity")], "--service", "--processes", "2")
     pids = {x.get("pid") for x in verdict["results"]}
     if len(pids) != 2:
