@@ -68,6 +68,7 @@ class FakeTarget:
         yield r"^hailortcli parse-hef", (0, PARSE_HEF, "")
         yield r"^hailortcli run (\S+)", lambda cmd: (0, RUN.format(hef=cmd.split()[2]), "")
         yield r"infer_model\.py", lambda cmd: (0, infer_verdict(cmd.split()), "")
+        yield r"^command -v hailort_service", (0, "/usr/bin/hailort_service\n", "")
         yield r"^systemctl is-active", (0, "active\n", "")
         yield r"^systemctl show", (0, "321\n", "")
         yield r"^gst-inspect-1.0 hailo", (0, "Plugin Details:\n  Name  hailo\n\n  hailonet: hailonet element\n"
