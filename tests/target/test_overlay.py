@@ -1,0 +1,41 @@
+"""The overlay stage without booting: the runtime wheel installed for Debian's python, the
+layer's files at their image paths, the unit enabled as the recipe would."""
+import os
+import sys
+
+import pytest
+
+from hailo_kit.target import config, overlay
+
+
+def test_image_paths_go_through_merged_usr():
+    assert overlay.image_path("lib/systemd/system/x.service") == "usr/lib/systemd/system/x.service"
+    assert overlay.image_path("etc/default/hailort_service") == "etc/default/hailort_service"
+
+
+def test_layer_files_and_enabled_unit(tmp_path):
+    overlay.layer_files(tmp_path)
+    for src, dst in config.LAYER_FILES.items():
+        assert (tmp_path / overlay.image_path(dst)).read_bytes() == (config.REPO_ROOT / src).read_bytes()
+    link = tmp_path / "etc/systemd/system/multi-user.target.wants/hailort.service"
+    assert os.readlink(link) == "/lib/systemd/system/hailort.service"
+    assert (tmp_path / "var/log/hailo").is_dir()
+
+
+@pytest.mark.slow
+def test_runtime_wheel_installs_for_the_target_python(tmp_path):
+    build_dir = config.REPO_ROOT / "runtime/build"
+    existed = build_dir.exists()
+    wheel = overlay.build_wheel(tmp_path)
+    assert wheel.name.startswith("hailort_sim-4.21.0-py3-none-any")
+    assert build_dir.exists() == existed                           # built from a copy
+    root = tmp_path / "root"
+    pyver = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    assert overlay.install_wheel(wheel, root, pyver) is True       # same version: bytecode
+    for tool in ("hailortcli", "hailo", "hailort_service"):
+        script = (root / "usr/bin" / tool).read_text()
+        assert script.startswith("#!/usr/bin/python3\n"), tool
+    site = root / "usr/lib/python3/dist-packages"
+    assert (site / "hailo_platform/__init__.py").is_file()
+    assert list((site / "hailort_sim/__pycache__").glob(f"__init__.cpython-{pyver.replace('.', '')}.pyc"))
+    assert overlay.install_wheel(wheel, tmp_path / "other", "3.9") is False   # no foreign pyc
