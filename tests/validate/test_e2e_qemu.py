@@ -170,7 +170,7 @@ def test_target_killed_mid_run_ends_the_run_within_its_deadline(hefs):
     took = time.monotonic() - start
     assert rep.exit_code == 2 and rep.error, rep.records
     got = [r.result for r in rep.records]
-    assert got[-1] == Result.NOT_RUN and Result.NOT_RUN in got
+    assert got[-1] == Result.NOT_RUN and Result.NOT_RUN in got, [(r.id, r.result.value, r.detail) for r in rep.records]
     first_not_run = got.index(Result.NOT_RUN)
     assert all(x == Result.NOT_RUN for x in got[first_not_run:])
     assert rep.seconds < deadline_s, rep.seconds

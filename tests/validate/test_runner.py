@@ -264,3 +264,18 @@ def test_service_not_installed_on_a_board_is_skip_not_fail():
         .on(r"^command -v systemctl", (0, "/usr/bin/systemctl\n", "")).on(r"^systemctl status", (4, "", ""))
     rec = next(r for r in run_checks(fake, "simulated").records if r.id == "service")
     assert rec.result == Result.FAIL
+
+
+def test_a_failure_seen_while_the_connection_dies_is_not_run(hefs):
+    class Dying(FakeTarget):
+        alive = True
+
+        def run(self, command, timeout_s=60.0, stdin=None):
+            if command.startswith("hailortcli scan"):
+                self.alive = False  # the channel closed without a status as the link went down
+                return ssh.CommandResult(command, -1, b"", b"", 0.1)
+            return super().run(command, timeout_s, stdin)
+    rep = run_checks(Dying(), "simulated", hefs=hefs)
+    got = results(rep)
+    assert got["scan"] == Result.NOT_RUN and rep.exit_code == 2 and "target lost" in rep.error
+    assert got["service"] == Result.NOT_RUN

@@ -145,6 +145,10 @@ def _run_one(ctx: Context, check: Check, timeout_s: float) -> Tuple[Record, Opti
     try:
         return record(Result.PASS, check.probe(ctx)), None
     except Failed as e:
+        if not getattr(ctx.transport, "alive", True):
+            # The connection died under the check: what it saw is the loss, not the target's state.
+            lost = f"target lost during this check (it saw: {e})"
+            return record(Result.NOT_RUN, lost), lost
         return record(Result.FAIL, str(e)), None
     except NotApplicable as e:
         return record(Result.SKIP, str(e)), None

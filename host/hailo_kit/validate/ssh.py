@@ -26,6 +26,7 @@ import paramiko
 
 Command = Union[str, Sequence[str]]
 EOF_GRACE_S = 1.0
+SETTLE_S = 1.0
 
 
 class SSHError(Exception):
@@ -262,6 +263,8 @@ class Session:
                 chan.sendall(stdin)
             chan.shutdown_write()
         except (paramiko.SSHException, EOFError, OSError) as e:
+            if self._still_alive():
+                raise SSHError(f"{self.target.display} refused a channel for {line!r}: {e}") from None
             raise self._lost(line, e) from None
         out, err = bytearray(), bytearray()
         status_seen = 0.0
@@ -296,9 +299,18 @@ class Session:
                 chan.close()
             except (EOFError, OSError, paramiko.SSHException):
                 pass  # a dead transport: the next command reports it as TargetLost
-        if chan.exit_status == -1 and not transport.is_active():
+        if chan.exit_status == -1 and not self._still_alive():
             raise self._lost(line, None)  # closed by a dying connection, not by the command
         return CommandResult(line, chan.exit_status, bytes(out), bytes(err), time.monotonic() - start)
+
+    def _still_alive(self, settle_s: float = SETTLE_S) -> bool:
+        """Is the connection alive? Asked after a channel ended without an exit status: paramiko
+        closes the channels of a dying connection a moment before it marks the transport
+        inactive, so wait that moment out."""
+        end = time.monotonic() + settle_s
+        while self.alive and time.monotonic() < end:
+            time.sleep(0.05)
+        return self.alive
 
     def _lost(self, line: str, cause: Optional[BaseException]) -> TargetLost:
         why = f": {cause}" if cause else ""
@@ -315,6 +327,6 @@ class Session:
         except socket.timeout:
             raise CommandTimeout(f"upload of {local} to {remote} did not finish within {timeout_s:g} s") from None
         except (EOFError, paramiko.SSHException, OSError) as e:
-            if not self.alive:
+            if not self._still_alive():
                 raise self._lost(f"sftp put {remote}", e) from None
             raise SSHError(f"upload of {local} to {self.target.display}:{remote} failed: {e}") from None
