@@ -45,6 +45,9 @@ def main():
                 sys.exit(f"main job wrote no report (exit {proc.returncode}): {proc.stderr[-2000:]}")
             reports.append(json.loads(out.read_text()))
         verdict = "validated" if proc.returncode == 0 else f"NOT validated (exit {proc.returncode})"
+        for r in reports[-1]["records"]:
+            if r["result"] in ("FAIL", "NOT RUN"):
+                print(f"  {r['id']}: {r['result']}: {r['detail'][:300]}")
         print(f"main job run {i + 1}: {totals[-1]:.1f} s, {verdict}; checks {reports[-1]['seconds']:.1f} s")
 
     best = min(totals)

@@ -75,6 +75,9 @@ class _Server(paramiko.ServerInterface):
         return paramiko.OPEN_SUCCEEDED if kind == "session" else paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
 
     def check_channel_exec_request(self, channel, command):
+        if self.owner.refuse_exec > 0:  # like a loaded dropbear failing to start a command
+            self.owner.refuse_exec -= 1
+            return False
         threading.Thread(target=self.owner._exec, args=(channel, command.decode()), daemon=True).start()
         return True
 
@@ -95,6 +98,7 @@ class LocalSSHServer:
         self.transports: list[paramiko.Transport] = []
         self.procs: list[subprocess.Popen] = []
         self._stopping = False
+        self.refuse_exec = 0  # how many exec requests to refuse before starting commands again
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _keygen(self, name):

@@ -27,6 +27,7 @@ import paramiko
 Command = Union[str, Sequence[str]]
 EOF_GRACE_S = 1.0
 SETTLE_S = 1.0
+EXEC_ATTEMPTS = 3
 
 
 class SSHError(Exception):
@@ -256,15 +257,15 @@ class Session:
         transport = self._client.get_transport()
         if transport is None or not transport.is_active():
             raise TargetLost(f"connection to {self.target.display} is closed")
+        chan = self._start(transport, line, end)
         try:
-            chan = transport.open_session(timeout=min(timeout_s, 10.0))
-            chan.exec_command(line)
             if stdin:
                 chan.sendall(stdin)
             chan.shutdown_write()
         except (paramiko.SSHException, EOFError, OSError) as e:
+            chan.close()
             if self._still_alive():
-                raise SSHError(f"{self.target.display} refused a channel for {line!r}: {e}") from None
+                raise SSHError(f"sending input to {line!r} failed: {e}") from None
             raise self._lost(line, e) from None
         out, err = bytearray(), bytearray()
         status_seen = 0.0
@@ -302,6 +303,23 @@ class Session:
         if chan.exit_status == -1 and not self._still_alive():
             raise self._lost(line, None)  # closed by a dying connection, not by the command
         return CommandResult(line, chan.exit_status, bytes(out), bytes(err), time.monotonic() - start)
+
+    def _start(self, transport: paramiko.Transport, line: str, end: float) -> paramiko.Channel:
+        """Open a session channel and start the command in it. A server under load (dropbear
+        on a busy TCG guest) now and then refuses the exec request: then the command never
+        started, so asking again cannot run it twice. Nothing is retried once it runs."""
+        for attempt in range(EXEC_ATTEMPTS):
+            try:
+                chan = transport.open_session(timeout=max(0.1, min(end - time.monotonic(), 10.0)))
+                chan.exec_command(line)
+                return chan
+            except (paramiko.SSHException, EOFError, OSError) as e:
+                if not self._still_alive():
+                    raise self._lost(line, e) from None
+                if attempt + 1 == EXEC_ATTEMPTS or time.monotonic() > end:
+                    raise SSHError(f"{self.target.display} refused to start {line!r} "
+                                   f"({EXEC_ATTEMPTS} attempts): {e}") from None
+                time.sleep(0.2)
 
     def _still_alive(self, settle_s: float = SETTLE_S) -> bool:
         """Is the connection alive? Asked after a channel ended without an exit status: paramiko
