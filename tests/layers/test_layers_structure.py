@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import bbmeta
-from conftest import LAYERS, ROOT, layer_files
-from providers import EXTERNAL_LAYERDEPENDS, PROVIDERS
+from layers_common import LAYERS, ROOT, layer_files
+from layer_providers import EXTERNAL_LAYERDEPENDS, PROVIDERS
 
 SERIES = {"scarthgap", "styhead", "walnascar"}
 SPDX = {"MIT", "GPL-2.0-only", "LGPL-2.1-only"}
@@ -324,7 +324,7 @@ def test_layerdepends_cover_every_dependency():
                 continue
             if where not in reach:
                 problems.append("%s needs %s from %s, not in its LAYERDEPENDS" % (path.name, name, where))
-    assert not unknown, "dependencies with no known provider (add them to providers.py): %s" % unknown
+    assert not unknown, "dependencies with no known provider (add them to layer_providers.py): %s" % unknown
     assert not problems, problems
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, layer_files
+from layers_common import ROOT, layer_files
 
 pytest.importorskip("oelint_adv", reason="oelint-adv is in the test extra: pip install -e '.[test]'")
 
@@ -18,7 +18,7 @@ SUPPRESSED = [
     # hardware runtime, images); the rule is file-level and cannot be suppressed inline.
     "oelint.var.bbclassextend",
     # Suggests CVE_PRODUCT everywhere: images, packagegroups and our own runtime have no CVE
-    # product; test_structure checks that every recipe with upstream sources sets it.
+    # product; test_layers_structure checks that every recipe with upstream sources sets it.
     "oelint.var.suggestedvar.CVE_PRODUCT",
 ]
 

@@ -8,8 +8,8 @@ import subprocess
 import sys
 import zipfile
 
-from conftest import ROOT
-from test_structure import _search_paths, recipes_by_pn
+from layers_common import ROOT
+from test_layers_structure import _search_paths, recipes_by_pn
 
 
 def _unpack_like_bitbake(meta, unpackdir):

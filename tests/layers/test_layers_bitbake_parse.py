@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LAYERS, ROOT
-from providers import PROVIDERS
+from layers_common import LAYERS, ROOT
+from layer_providers import PROVIDERS
 
 pytestmark = pytest.mark.slow
 
@@ -117,7 +117,7 @@ def test_network_flag_and_source_folder(build):
     proc = run("bitbake-getvar", "-q", "-r", "libhailort", "--value", "-f", "network",
                "do_prepare_hailort_external_dependencies")
     assert proc.returncode == 0, proc.stderr[-3000:]
-    # Default mode downloads: the flag is on for this task (and only here, see test_structure).
+    # Default mode downloads: the flag is on for this task (and only here, see test_layers_structure).
     assert proc.stdout.strip().splitlines()[-1] == "1"
     proc = run("bitbake-getvar", "-q", "-r", "libhailort", "--value", "S")
     assert proc.returncode == 0 and proc.stdout.strip().endswith("/hailort-4.21.0"), proc.stdout

@@ -2,8 +2,8 @@
 
 Keys are what a recipe names (a DEPENDS/RDEPENDS/RRECOMMENDS entry, an inherited class or a
 required file); values are (layer collection, the recipe or file in that layer that provides it).
-test_structure computes the dependencies from the recipes and needs each outside one here;
-test_bitbake_parse checks every entry against real poky/meta-openembedded checkouts.
+test_layers_structure computes the dependencies from the recipes and needs each outside one here;
+test_layers_bitbake_parse checks every entry against real poky/meta-openembedded checkouts.
 """
 
 PROVIDERS = {
