@@ -27,7 +27,6 @@ import paramiko
 Command = Union[str, Sequence[str]]
 EOF_GRACE_S = 1.0
 SETTLE_S = 1.0
-EXEC_ATTEMPTS = 3
 
 
 class SSHError(Exception):
@@ -305,21 +304,16 @@ class Session:
         return CommandResult(line, chan.exit_status, bytes(out), bytes(err), time.monotonic() - start)
 
     def _start(self, transport: paramiko.Transport, line: str, end: float) -> paramiko.Channel:
-        """Open a session channel and start the command in it. A server under load (dropbear
-        on a busy TCG guest) now and then refuses the exec request: then the command never
-        started, so asking again cannot run it twice. Nothing is retried once it runs."""
-        for attempt in range(EXEC_ATTEMPTS):
-            try:
-                chan = transport.open_session(timeout=max(0.1, min(end - time.monotonic(), 10.0)))
-                chan.exec_command(line)
-                return chan
-            except (paramiko.SSHException, EOFError, OSError) as e:
-                if not self._still_alive():
-                    raise self._lost(line, e) from None
-                if attempt + 1 == EXEC_ATTEMPTS or time.monotonic() > end:
-                    raise SSHError(f"{self.target.display} refused to start {line!r} "
-                                   f"({EXEC_ATTEMPTS} attempts): {e}") from None
-                time.sleep(0.2)
+        """Open a session channel and start the command in it. Not retried: a refused or closed
+        channel may still have started the command, and a command is never run twice."""
+        try:
+            chan = transport.open_session(timeout=max(0.1, min(end - time.monotonic(), 10.0)))
+            chan.exec_command(line)
+            return chan
+        except (paramiko.SSHException, EOFError, OSError) as e:
+            if not self._still_alive():
+                raise self._lost(line, e) from None
+            raise SSHError(f"{self.target.display} did not start {line!r}: {e}") from None
 
     def _still_alive(self, settle_s: float = SETTLE_S) -> bool:
         """Is the connection alive? Asked after a channel ended without an exit status: paramiko
