@@ -225,6 +225,32 @@ def test_parallel_checks_never_share_the_device(hefs):
     assert peak[0] == 1
 
 
+
+class OldDropbearTarget(FakeTarget):
+    """A server whose channels must not overlap (ssh.Session.concurrent_commands is false)."""
+    concurrent_commands = False
+
+    def __init__(self):
+        super().__init__()
+        self.active = self.peak = 0
+
+    def run(self, command, timeout_s=60.0, stdin=None):
+        import time as _time
+        self.active += 1
+        self.peak = max(self.peak, self.active)
+        _time.sleep(0.01)
+        try:
+            return super().run(command, timeout_s, stdin)
+        finally:
+            self.active -= 1
+
+
+def test_commands_never_overlap_on_a_server_that_drops_new_channels(hefs):
+    fake = OldDropbearTarget()
+    rep = run_checks(fake, "simulated", hefs=hefs, jobs=4)
+    assert rep.exit_code == 0, rep.records
+    assert fake.peak == 1
+
 class DyingTarget(FakeTarget):
     """Dies when scan runs: that command and every later one see the connection drop."""
     dead = False

@@ -182,3 +182,15 @@ def _forward(listen_port, to_port):
         srv.close()
 
     threading.Thread(target=serve, daemon=True).start()
+
+
+@pytest.mark.parametrize("banner, affected", [
+    ("SSH-2.0-dropbear_2022.83", True),     # Debian bookworm, Yocto scarthgap
+    ("SSH-2.0-dropbear_2024.85", True),     # Yocto styhead
+    ("SSH-2.0-dropbear_2024.86", False),    # the fix (mkj/dropbear#321)
+    ("SSH-2.0-dropbear_2025.88", False),
+    ("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3", False),
+    ("", False),
+])
+def test_dropbear_versions_with_the_channel_race(banner, affected):
+    assert ssh.dropbear_closes_new_channels(banner) is affected

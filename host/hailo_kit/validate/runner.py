@@ -82,8 +82,11 @@ def run_checks(transport, profile: str, *, checks: Iterable[Check] = CHECKS, tar
                jobs: int = 1, progress=None) -> Report:
     """Run ``checks`` over ``transport`` (an ssh.Session, or a fake with run/put) and report them
     in table order. ``jobs`` > 1 runs that many checks at once, each on its own SSH channel;
-    checks that use the device still run one at a time, in table order."""
+    checks that use the device still run one at a time, in table order. A transport whose
+    ``concurrent_commands`` is false (an affected dropbear, see ssh.py) gets one at a time."""
     checks = list(checks)
+    if not getattr(transport, "concurrent_commands", True):
+        jobs = 1  # the server may drop a channel opened while another one's command exits
     ctx = Context(transport, profile, hefs=hefs, hardware_hef=hardware_hef, hef_problem=hef_problem)
     report = Report(target, profile, [], _now())
     start = time.monotonic()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import select
 import shlex
 import socket
@@ -160,6 +161,19 @@ class _RejectUnknownPolicy(paramiko.MissingHostKeyPolicy):
 # network accepted the TCP connection before the guest's sshd was up (banner errors).
 _RETRYABLE = (OSError, EOFError, paramiko.SSHException)
 
+# dropbear before 2024.86 can end a session channel that was just opened, before its exec
+# request arrives, when another channel's command exits at that moment: its check_close counts
+# a channel with no process yet as finished (fixed upstream by "Don't close channels when a PID
+# hasn't started", mkj/dropbear#321). Debian bookworm and Yocto scarthgap ship 2022.83 and
+# styhead 2024.85, so on those servers commands must not overlap.
+_DROPBEAR_CHANNEL_RACE_FIXED = (2024, 86)
+
+
+def dropbear_closes_new_channels(server_version: str) -> bool:
+    """Is this server a dropbear with the channel race described at _DROPBEAR_CHANNEL_RACE_FIXED?"""
+    m = re.match(r"SSH-2\.0-dropbear_(\d+)\.(\d+)", server_version)
+    return bool(m) and (int(m[1]), int(m[2])) < _DROPBEAR_CHANNEL_RACE_FIXED
+
 
 class Session:
     """An open SSH connection to a target. Use ``Session.connect(target, deadline_s)``."""
@@ -228,6 +242,17 @@ class Session:
         return client
 
     # -- state -------------------------------------------------------------------------
+    @property
+    def server_version(self) -> str:
+        """The server's SSH identification string, e.g. 'SSH-2.0-dropbear_2022.83'."""
+        transport = self._client.get_transport()
+        return (transport.remote_version or "") if transport is not None else ""
+
+    @property
+    def concurrent_commands(self) -> bool:
+        """Can commands run at once on separate channels? Not on an affected dropbear."""
+        return not dropbear_closes_new_channels(self.server_version)
+
     @property
     def alive(self) -> bool:
         transport = self._client.get_transport()
