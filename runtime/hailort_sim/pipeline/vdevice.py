@@ -131,7 +131,8 @@ class SharedVDevice:
         self.backend = backend
         self.claim = claim
         self.refs = 0
-        self.devices = claim.devices if claim else []
+        # Through the service the claim is the service's; its backend names the devices.
+        self.devices = claim.devices if claim else list(backend.devices)
 
     @property
     def device_ids(self) -> List[str]:
