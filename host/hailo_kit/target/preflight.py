@@ -45,7 +45,7 @@ def require_foreign_arch(arch):
     handler = "qemu-" + {"arm64": "aarch64", "amd64": "x86_64"}[arch.name]
     require_tools({handler + "-static": "qemu-user-static", "update-binfmts": "binfmt-support"})
     if not os.path.exists(f"/proc/sys/fs/binfmt_misc/{handler}"):
-        raise TargetError(f"binfmt_misc has no {handler} handler, so a {arch.name} rootfs cannot "
+        raise TargetError(f"binfmt_misc has no {handler} handler, so an {arch.name} rootfs cannot "
                           "run its package scripts: `mount -t binfmt_misc binfmt_misc "
                           f"/proc/sys/fs/binfmt_misc; update-binfmts --enable {handler}`")
 
