@@ -155,18 +155,28 @@ def test_run_measure_stats_and_dot(cli, write_model, tmp_path):
     assert proc.returncode == 105 and "No measurement flags provided" in proc.stderr
     stats, dot = tmp_path / "stats.csv", tmp_path / "graph.dot"
     proc = cli("run", path, "-t", "1", "--dont-show-progress", "--dot", str(dot), "measure-stats", "--elem-fps",
-               "--elem-queue-size", "--output-path", str(stats))
+               "--elem-queue-size", "--elem-latency", "--vstream-latency", "--output-path", str(stats))
     assert proc.returncode == 0, proc.stderr
     assert "> Writing pipeline statistics to '{}'... done.".format(stats) in proc.stdout
     rows = [line.split(",") for line in stats.read_text().splitlines()]
     assert rows[0] == ["net_name", "vstream_name", "param_type", "element", "mean", "min", "max", "var", "sd",
                        "mean_sd", "index"]
     kinds = {(r[1], r[2]) for r in rows[1:]}
-    assert kinds == {("classifier/input_layer1", "fps"), ("classifier/input_layer1", "queue_size"),
-                     ("classifier/fc1", "fps"), ("classifier/fc1", "queue_size")}
+    assert kinds == {(v, kind) for v in ("classifier/input_layer1", "classifier/fc1")
+                     for kind in ("fps", "queue_size", "latency")}
     for r in rows[1:]:
         mean, low, high = float(r[4]), float(r[5]), float(r[6])
         assert low <= mean <= high
+    latency = {(r[1], r[3]): float(r[4]) for r in rows[1:] if r[2] == "latency"}
+    assert set(latency) == {("classifier/input_layer1", "classifier/input_layer1"),
+                            ("classifier/input_layer1", "PushQueueElementclassifier/input_layer1"),
+                            ("classifier/input_layer1", "HwWriteElementclassifier/input_layer1"),
+                            ("classifier/fc1", "classifier/fc1"), ("classifier/fc1", "PullQueueElementclassifier/fc1"),
+                            ("classifier/fc1", "HwReadElementclassifier/fc1")}
+    # a vstream's latency is its elements' sum, and the device's share is positive
+    v = "classifier/input_layer1"
+    assert latency[(v, v)] == pytest.approx(latency[(v, "PushQueueElement" + v)] + latency[(v, "HwWriteElement" + v)])
+    assert latency[(v, "HwWriteElement" + v)] > 0
     assert dot.read_text().startswith("digraph pipeline {")
 
 
@@ -181,3 +191,29 @@ def test_run2_measure_fw_actions(cli, write_model, tmp_path):
     assert data["runs"][0]["frames"] > 0
     proc = cli("run2", "set-net", path, "measure-fw-actions")
     assert proc.returncode == 109 and "raw_sync or raw_async" in proc.stderr
+
+
+def test_run_collect_runtime_data(cli, write_model, tmp_path):
+    path = write_model(shortcut("rt_net", fps=2000), name="rt_net.hef")
+    proc = cli("run", path, "-c", "40", "--batch-size", "4", "--dont-show-progress", "collect-runtime-data",
+               "--batch-to-measure", "last")
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "runtime_data_rt_net.json"
+    assert "> Runtime data written to '{}'".format("runtime_data_rt_net.json") in proc.stdout
+    data = json.loads(out.read_text())
+    assert data["device_id"] == "0000:01:00.0" and data["inference_mode"] == "streaming"
+    group = data["network_groups"][0]
+    assert group["network_group_name"] == "rt_net" and group["frames"] == 40 and group["batches"] == 10
+    assert group["batch_to_measure"] == 9 and group["measured"] is True
+    # a batch of 4: the first frame's latency (at least a frame time) plus 3 frame times
+    assert group["frame_time_ms"] > 0 and group["batch_time_ms"] >= 4 * group["frame_time_ms"]
+    target = tmp_path / "late.json"
+    proc = cli("run", path, "-c", "8", "--dont-show-progress", "collect-runtime-data", "--batch-to-measure", "20",
+               "--output-path", str(target))
+    assert proc.returncode == 0, proc.stderr
+    assert "--frames-count (8) is smaller than --batch-to-measure (20)" in proc.stderr
+    assert json.loads(target.read_text())["network_groups"][0]["measured"] is False
+    proc = cli("run", path, "collect-runtime-data", "--output-path", "data.txt")
+    assert proc.returncode != 0 and "does not end with '.json'" in proc.stderr
+    proc = cli("run", path, "collect-runtime-data", "--batch-to-measure", "first")
+    assert proc.returncode != 0 and "'last'" in proc.stderr

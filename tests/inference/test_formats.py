@@ -94,8 +94,8 @@ def test_nc_and_nhw_shapes():
 def test_unsupported_conversions_name_the_stream(image_info):
     with pytest.raises(HailoRTInvalidArgumentException, match="NC needs a 1x1xC stream; 'shortcut/input_layer1'"):
         formats.resolve(image_info, user_order=FormatOrder.NC)
-    with pytest.raises(HailoRTInvalidArgumentException, match="NV12"):
-        formats.resolve(image_info, user_order=FormatOrder.NV12)
+    with pytest.raises(HailoRTInvalidArgumentException, match="BAYER_RGB is not supported for 'shortcut/input_layer1'"):
+        formats.resolve(image_info, user_order=FormatOrder.BAYER_RGB)
     nms = model_of(nms_model()).network_groups[0].output_vstreams[0]
     with pytest.raises(HailoRTInvalidArgumentException, match="only FLOAT32"):
         formats.resolve(nms, FormatType.UINT8)

@@ -90,9 +90,11 @@ def register(subparsers):
     parser.add_argument("--user-format-type", choices=("auto", "uint8", "uint16", "float32"), default="auto",
                         help="User data type")
     parser.set_defaults(execute=execute, run_subcommand=None, elem_fps=False, elem_queue_size=False,
-                        elem_latency=False, vstream_latency=False, output_path="pipeline_stats.csv")
+                        elem_latency=False, vstream_latency=False, output_path="pipeline_stats.csv",
+                        batch_to_measure="2")
     parser.epilog = "Subcommands:\n  measure-stats  Pipeline Statistics Measurements (--elem-fps, --elem-queue-size, " \
-                    "--output-path)"
+                    "--output-path)\n  collect-runtime-data  Collect runtime data to be used by the Profiler " \
+                    "(--output-path, --batch-to-measure)"
     parser.__class__ = _RunParser
 
 
@@ -101,24 +103,45 @@ def _stats_parser(parent_class):
     stats.add_argument("--elem-fps", action="store_true", help="Measure the fps of each pipeline element separately")
     stats.add_argument("--elem-queue-size", action="store_true",
                        help="Measure the queue size of each pipeline element separately")
+    # hidden in the real CLI too
     stats.add_argument("--elem-latency", action="store_true", help=argparse.SUPPRESS)
     stats.add_argument("--vstream-latency", action="store_true", help=argparse.SUPPRESS)
     stats.add_argument("--output-path", default="pipeline_stats.csv", help="Path to a csv file")
     return stats
 
 
+def _batch_to_measure(value):
+    if value != "last" and not value.isdigit():
+        raise argparse.ArgumentTypeError("Value {} is not a non-negative integer or 'last'".format(value))
+    return value
+
+
+def _runtime_data_parser(parent_class):
+    data = parent_class(prog="hailortcli run collect-runtime-data",
+                        description="Collect runtime data to be used by the Profiler")
+    data.add_argument("--output-path", dest="runtime_data_path", default="runtime_data_<hef>.json",
+                      help="Runtime data output file path ('<hef>' is replaced with the running HEF's name; with "
+                           "several devices, '<device-id>_' prefixes each file)")
+    data.add_argument("--batch-to-measure", type=_batch_to_measure, default="2",
+                      help="Batch to be measured (non-negative integer); 'last' measures the last batch")
+    return data
+
+
+_SUBCOMMANDS = {"measure-stats": _stats_parser, "collect-runtime-data": _runtime_data_parser}
+
+
 class _RunParser(Parser):
-    """``run``'s parser: the ``measure-stats`` subcommand follows the run options (CLI11 style),
-    which argparse cannot combine with the optional ``hef`` positional; split it off here."""
+    """``run``'s parser: its subcommands follow the run options (CLI11 style), which argparse
+    cannot combine with the optional ``hef`` positional; split them off here."""
 
     def parse_known_args(self, args=None, namespace=None):
         args = list(args or [])
-        if "measure-stats" not in args:
+        at = next((i for i, a in enumerate(args) if a in _SUBCOMMANDS), None)
+        if at is None:
             return super().parse_known_args(args, namespace)
-        at = args.index("measure-stats")
         namespace, extras = super().parse_known_args(args[:at], namespace)
-        _stats_parser(Parser).parse_args(args[at + 1:], namespace)
-        namespace.run_subcommand = "measure-stats"
+        _SUBCOMMANDS[args[at]](Parser).parse_args(args[at + 1:], namespace)
+        namespace.run_subcommand = args[at]
         return namespace, extras
 
 
@@ -143,6 +166,15 @@ def _validate(args):
             raise UsageError("No measurement flags provided; Run 'hailortcli run measure-stats --help' for options")
         if args.multi_process_service:
             raise UsageError("--multi-process-service excludes measure-stats", EXIT_EXCLUDES_ERROR)
+    if args.run_subcommand == "collect-runtime-data":
+        if args.multi_process_service:
+            raise UsageError("Passing runtime data is not supported for multi process service")
+        if not args.runtime_data_path.endswith(".json"):
+            raise UsageError("--output-path: File {} does not end with '.json'".format(args.runtime_data_path))
+        if args.batch_to_measure != "last" and args.frames_count and args.frames_count < int(args.batch_to_measure):
+            from hailort_sim import log
+            log.warning("--frames-count ({}) is smaller than --batch-to-measure ({}), hence timestamps will not be "
+                        "updated in runtime data".format(args.frames_count, args.batch_to_measure))
     if args.frames_count and args.batch_size and args.frames_count % args.batch_size:
         from hailort_sim.status import HailoStatus, raise_status
         raise_status(HailoStatus.HAILO_INVALID_ARGUMENT,
@@ -268,7 +300,9 @@ STATS_HEADER = "net_name,vstream_name,param_type,element,mean,min,max,var,sd,mea
 def stats_rows(args, spec, result):
     """Pipeline statistics: every element of a vstream's pipeline passes every frame, so its FPS
     samples are the pipeline's (per 100 ms window); the queue elements' sizes are the frames in
-    flight, sampled at each submission."""
+    flight, sampled at each submission. Latencies (ms, per frame): a vstream's is its frame's
+    submit-to-completion time; of its elements, the HW element holds the timing model's device
+    latency and the queue element the rest (queueing and host transforms)."""
     import numpy as np
     rows = []
 
@@ -281,17 +315,58 @@ def stats_rows(args, spec, result):
             spec.group.name, vstream, param, element, values.mean(), values.min(), values.max(), values.var(), sd,
             sd / np.sqrt(values.size), index))
 
-    for infos, elements, queue in ((spec.group.input_vstreams, ("PreInferElement", "PushQueueElement",
-                                                                "HwWriteElement"), "PushQueueElement"),
-                                   (spec.group.output_vstreams, ("HwReadElement", "PullQueueElement",
-                                                                 "PostInferElement"), "PullQueueElement")):
+    total_ms = 1000.0 * np.asarray(result.latency_samples, dtype=np.float64)
+    hw_ms = np.minimum(total_ms, 1000.0 * result.hw_latency_s)
+    host_ms = total_ms - hw_ms
+    for infos, elements, queue, hw_element in (
+            (spec.group.input_vstreams, ("PreInferElement", "PushQueueElement", "HwWriteElement"),
+             "PushQueueElement", "HwWriteElement"),
+            (spec.group.output_vstreams, ("HwReadElement", "PullQueueElement", "PostInferElement"),
+             "PullQueueElement", "HwReadElement")):
         for info in infos:
             for index, element in enumerate(elements):
                 if args.elem_fps:
                     row(info.name, "fps", element + info.name, result.fps_samples, index)
                 if args.elem_queue_size and element == queue:
                     row(info.name, "queue_size", element + info.name, result.queue_samples, index)
+                if args.elem_latency and element in (queue, hw_element):
+                    row(info.name, "latency", element + info.name,
+                        hw_ms if element == hw_element else host_ms, index)
+            if args.vstream_latency:
+                row(info.name, "latency", info.name, total_ms, 0)
     return rows
+
+
+def write_runtime_data(args, path, shared, specs, results):
+    """``collect-runtime-data``: per device, what the simulated firmware did for the measured
+    batch of each network group (the real file feeds the DFC's profiler and is undocumented):
+    its index, the group's batches and frames, and the timing model's batch/frame/switch
+    times. A batch index past the run's last batch is reported with ``"measured": false``."""
+    import json
+    from hailort_sim.pipeline import device_link
+    devices = list(shared.devices)
+    base = os.path.splitext(os.path.basename(path))[0]
+    for device in devices:
+        groups = []
+        for spec, result in zip(specs, results):
+            batch = spec.batch_size or 1
+            batches = result.frames // batch
+            index = batches - 1 if args.batch_to_measure == "last" else int(args.batch_to_measure)
+            timing = device_link.timing(spec.group, device)
+            groups.append({"network_group_name": spec.group.name, "batch_size": batch, "batches": batches,
+                           "frames": result.frames, "fps": result.fps, "contexts": spec.group.contexts_count,
+                           "batch_to_measure": index, "measured": 0 <= index < batches,
+                           "batch_time_ms": 1000.0 * (timing.latency + (batch - 1) * timing.frame_time),
+                           "frame_time_ms": 1000.0 * timing.frame_time,
+                           "switch_time_ms": 1000.0 * timing.switch_time})
+        out_path = args.runtime_data_path.replace("<hef>", base)
+        if len(devices) > 1:
+            head, tail = os.path.split(out_path)
+            out_path = os.path.join(head, "{}_{}".format(device.device_id, tail))
+        with open(out_path, "w") as out:
+            json.dump({"hef_path": os.path.abspath(path), "device_id": device.device_id,
+                       "inference_mode": args.mode, "network_groups": groups}, out, indent=4)
+        print("> Runtime data written to '{}'".format(out_path))
 
 
 def write_dot(path, model):
@@ -353,6 +428,8 @@ def run_hef(args, path, shared):
         with open(args.output_path, "w") as out:
             out.write(STATS_HEADER + "\n" + "".join(r + "\n" for r in rows))
         print("done.")
+    if args.run_subcommand == "collect-runtime-data":
+        write_runtime_data(args, path, shared, specs, results)
     return results, measurements
 
 

@@ -7,7 +7,8 @@ the user's buffers into that and back (spec §7):
 
 * types: UINT8 / UINT16 / FLOAT32 / AUTO (AUTO = device type; NMS: FLOAT32);
 * orders: NHWC, NCHW, NHCW, FCR, F8CR (host F8CR/FCR buffers are NHWC-shaped, §7.2),
-  NC, NHW; the NMS orders HAILO_NMS_BY_CLASS (default) and HAILO_NMS_BY_SCORE;
+  NC, NHW; RGB4 and the YUV orders NV12, NV21, I420, YUY2 (see ``_YUV_ORDERS``); the NMS
+  orders HAILO_NMS_BY_CLASS (default) and HAILO_NMS_BY_SCORE;
 * quantization exactly as §7.4: ``rint(clip(x, min, max) / scale + zp)`` in float32 with
   round-half-even, identity QP only rounds; de-quantization ``(q - zp) * scale``.
 
@@ -50,6 +51,17 @@ _IMAGE_AXES = {
     FormatOrder.NHWC: (0, 1, 2), FormatOrder.FCR: (0, 1, 2), FormatOrder.F8CR: (0, 1, 2),
     FormatOrder.NCHW: (1, 2, 0), FormatOrder.NHCW: (0, 2, 1),
 }
+
+
+# YUV host orders of a 3-channel image stream (guide §6.2.4-6.2.6, §13.10). The guide defines
+# each as the per-pixel [Y, U, V] ([Y, V, U] for NV21) triples it "represents", so the
+# simulated device's (H, W, 3) tensor for such a stream is exactly that: chroma shared by a
+# 2x2 block (4:2:0) or a horizontal pixel pair (YUY2). Host -> device replicates the chroma,
+# device -> host takes it from the block's top-left pixel: host -> device -> host is exact.
+# Value: the chroma block (rows, cols) one U and one V sample cover.
+_YUV_ORDERS = {FormatOrder.NV12: (2, 2), FormatOrder.NV21: (2, 2), FormatOrder.I420: (2, 2),
+               FormatOrder.YUY2: (1, 2)}
+RGB4_ROW_ALIGNMENT = 4
 
 
 def default_host_order(device_order: FormatOrder) -> FormatOrder:
@@ -171,6 +183,8 @@ def resolve(info: VStreamInfo, user_type: FormatType = FormatType.AUTO,
             raise_status(HailoStatus.HAILO_INVALID_ARGUMENT,
                          f"Format order NC needs a 1x1xC stream; '{name}' is {h}x{w}x{c}")
         shape = (c,)
+    elif user_order in _YUV_ORDERS or user_order == FormatOrder.RGB4:
+        return _resolve_packed(info, user_type, user_order, flags, (h, w, c))
     elif user_order == FormatOrder.NHW:
         if c != 1:
             raise_status(HailoStatus.HAILO_INVALID_ARGUMENT,
@@ -182,6 +196,32 @@ def resolve(info: VStreamInfo, user_type: FormatType = FormatType.AUTO,
                      f"(device order {FormatOrder(info.format.order).name})")
     dtype = DTYPE_BY_TYPE[user_type]
     return StreamFormat(info, user_type, user_order, flags, dtype, shape, int(np.prod(shape)) * dtype.itemsize)
+
+
+def _resolve_packed(info: VStreamInfo, user_type: FormatType, user_order: FormatOrder, flags: FormatFlags,
+                    hwc: Tuple[int, int, int]) -> StreamFormat:
+    """RGB4 and the YUV orders. Their user frame is one contiguous buffer of the frame size
+    (spec §7.5), so its numpy shape is flat, ``(frame_size // itemsize,)``; any C-contiguous
+    array of that many bytes (e.g. NV12 as ``(H * 3 // 2, W)``) binds, as elsewhere."""
+    name, (h, w, c) = info.name, hwc
+    if user_order == FormatOrder.RGB4:
+        dtype = DTYPE_BY_TYPE[user_type]
+        elements = h * _align(w * c, RGB4_ROW_ALIGNMENT)
+        return StreamFormat(info, user_type, user_order, flags, dtype, (elements,), elements * dtype.itemsize)
+    block_h, block_w = _YUV_ORDERS[user_order]
+    if user_type != FormatType.UINT8:
+        raise_status(HailoStatus.HAILO_INVALID_ARGUMENT,
+                     f"Format order {user_order.name} needs user format type UINT8; '{name}' got {user_type.name}")
+    if c != 3 or h % block_h or w % block_w:
+        raise_status(HailoStatus.HAILO_INVALID_ARGUMENT,
+                     f"Format order {user_order.name} needs a 3-channel image with height a multiple of {block_h} "
+                     f"and width a multiple of {block_w}; '{name}' is {h}x{w}x{c}")
+    size = h * w + 2 * (h // block_h) * (w // block_w)     # Y plane + one U and one V per block
+    return StreamFormat(info, user_type, user_order, flags, np.dtype(np.uint8), (size,), size)
+
+
+def _align(value: int, to: int) -> int:
+    return -(-value // to) * to
 
 
 def infer_stream_shape(fmt: StreamFormat) -> List[int]:
@@ -254,6 +294,10 @@ def to_device(fmt: StreamFormat, batch: np.ndarray) -> np.ndarray:
     if fmt.is_identity:
         return batch
     n = batch.shape[0]
+    if fmt.order in _YUV_ORDERS:
+        return yuv_to_yuv444(fmt.order, batch, canonical_hwc(info)[:2]).reshape((n,) + tuple(info.shape))
+    if fmt.order == FormatOrder.RGB4:
+        batch = rgb4_unpad(batch, canonical_hwc(info))
     if fmt.order in _IMAGE_AXES and fmt.order not in (FormatOrder.NHWC, FormatOrder.FCR, FormatOrder.F8CR):
         axes = _IMAGE_AXES[fmt.order]
         batch = batch.transpose((0,) + tuple(a + 1 for a in axes))
@@ -270,6 +314,9 @@ def from_device(fmt: StreamFormat, batch: np.ndarray) -> np.ndarray:
     if fmt.is_identity:
         return batch
     n = batch.shape[0]
+    if fmt.order in _YUV_ORDERS:
+        h, w, _ = canonical_hwc(info)
+        return yuv444_to_yuv(fmt.order, np.asarray(batch, np.uint8).reshape(n, h, w, 3))
     if fmt.type == FormatType.FLOAT32:
         batch = dequantize(batch, info.quant_info, info.quant_infos)
     else:
@@ -282,7 +329,71 @@ def from_device(fmt: StreamFormat, batch: np.ndarray) -> np.ndarray:
         for canonical_axis, pos in enumerate(axes):
             inverse[pos] = canonical_axis
         batch = batch.transpose((0,) + tuple(a + 1 for a in inverse))
+    if fmt.order == FormatOrder.RGB4:
+        return rgb4_pad(batch.reshape((n,) + canonical_hwc(info)))
     return batch.reshape((n,) + fmt.shape)
+
+
+# --- RGB4 and YUV host layouts (spec §7.2, §7.5; guide §6.2.4-6.2.6, §13.10) -----------------
+
+def rgb4_pad(batch: np.ndarray) -> np.ndarray:
+    """(N, H, W, C) -> (N, H * align(W * C, 4)) RGB4 frames; the row padding is zero."""
+    n, h, w, c = batch.shape
+    out = np.zeros((n, h, _align(w * c, RGB4_ROW_ALIGNMENT)), dtype=batch.dtype)
+    out[:, :, :w * c] = batch.reshape(n, h, w * c)
+    return out.reshape(n, -1)
+
+
+def rgb4_unpad(batch: np.ndarray, hwc: Tuple[int, int, int]) -> np.ndarray:
+    """RGB4 frames (N, H * padded_row) -> (N, H, W, C); the row padding is ignored."""
+    h, w, c = hwc
+    n = batch.shape[0]
+    return batch.reshape(n, h, -1)[:, :, :w * c].reshape(n, h, w, c)
+
+
+def _yuv_planes(order: FormatOrder, batch: np.ndarray, hw: Tuple[int, int]):
+    """Host YUV frames (N, frame_size) -> Y (N, H, W), first and second chroma (N, H/bh, W/bw)
+    in the order the format's pixels are represented ([Y, V, U] for NV21)."""
+    h, w = hw
+    n = batch.shape[0]
+    if order == FormatOrder.YUY2:
+        pairs = batch.reshape(n, h, w // 2, 4)          # Y0 U0 Y1 V0
+        return pairs[..., (0, 2)].reshape(n, h, w), pairs[..., 1], pairs[..., 3]
+    y = batch[:, :h * w].reshape(n, h, w)
+    chroma = batch[:, h * w:]
+    if order == FormatOrder.I420:
+        u, v = chroma.reshape(n, 2, h // 2, w // 2).transpose(1, 0, 2, 3)
+        return y, u, v
+    pairs = chroma.reshape(n, h // 2, w // 2, 2)         # NV12: U V; NV21: V U
+    return y, pairs[..., 0], pairs[..., 1]
+
+
+def yuv_to_yuv444(order: FormatOrder, batch: np.ndarray, hw: Tuple[int, int]) -> np.ndarray:
+    """Host YUV frames (N, frame_size) uint8 -> (N, H, W, 3) per-pixel triples, chroma replicated."""
+    block_h, block_w = _YUV_ORDERS[order]
+    y, first, second = _yuv_planes(order, np.asarray(batch, np.uint8).reshape(batch.shape[0], -1), hw)
+    out = np.empty(y.shape + (3,), dtype=np.uint8)
+    out[..., 0] = y
+    for channel, plane in ((1, first), (2, second)):
+        out[..., channel] = plane.repeat(block_h, axis=1).repeat(block_w, axis=2)
+    return out
+
+
+def yuv444_to_yuv(order: FormatOrder, batch: np.ndarray) -> np.ndarray:
+    """(N, H, W, 3) per-pixel triples -> host YUV frames (N, frame_size); each block's chroma is
+    its top-left pixel's."""
+    block_h, block_w = _YUV_ORDERS[order]
+    n, h, w, _ = batch.shape
+    y = batch[..., 0]
+    first, second = batch[:, ::block_h, ::block_w, 1], batch[:, ::block_h, ::block_w, 2]
+    if order == FormatOrder.YUY2:
+        pairs = np.stack([y[:, :, 0::2], first, y[:, :, 1::2], second], axis=-1)
+        return pairs.reshape(n, -1)
+    if order == FormatOrder.I420:
+        chroma = np.concatenate([first.reshape(n, -1), second.reshape(n, -1)], axis=1)
+    else:
+        chroma = np.stack([first, second], axis=-1).reshape(n, -1)
+    return np.concatenate([y.reshape(n, -1), chroma], axis=1)
 
 
 # --- NMS host layouts (spec §7.5, §7.6) ----------------------------------------------------

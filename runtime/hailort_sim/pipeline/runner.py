@@ -49,6 +49,8 @@ class NetResult:
     status: int = 0
     fps_samples: List[float] = field(default_factory=list)      # per 100 ms window
     queue_samples: List[int] = field(default_factory=list)      # frames in flight per submission
+    latency_samples: List[float] = field(default_factory=list)  # submit to completion per frame, s
+    hw_latency_s: float = 0.0                                   # device share of one frame, s
 
 
 @dataclass
@@ -139,8 +141,7 @@ class _Driver:
                 self.failed = status
             self.done += 1
             self.stamps.append(time.perf_counter())
-            if self.latency:
-                self.latencies.append(time.perf_counter() - started)
+            self.latencies.append(time.perf_counter() - started)
             self.cv.notify_all()
 
     def _in_flight_limit(self):
@@ -301,6 +302,9 @@ def run(vdevice, specs: List[NetSpec], hw_only=False, frames=0, seconds=5.0, lat
     for result, driver in zip(results, drivers):
         result.fps_samples = driver.fps_samples()
         result.queue_samples = list(driver.depths)
+        result.latency_samples = list(driver.latencies)
+        if driver.latencies:
+            result.hw_latency_s = driver._hw_latency()
     failed = next((r.status for r in results if r.status), 0)
     if failed:
         raise_status(failed, f"Inference failed on network group "
