@@ -115,3 +115,26 @@ def test_pcie_device_info():
     import argparse
     with pytest.raises(argparse.ArgumentTypeError, match="Invalid device info string"):
         PcieDeviceInfo.argument_type("nonsense")
+
+
+def test_user_config_persists_per_device(tmp_path):
+    import json
+    import subprocess
+    import sys
+    from hailo_platform.pyhailort.pyhailort import HailoRTFirmwareControlFailedException
+    config = {"system": {"name": "Hailo8 Test", "max_neural_network_core_clock_rate": "100MHZ",
+                         "overcurrent_parameters_source": "USER_CONFIG_VALUES",
+                         "overcurrent_monitoring_red_threshold": 1100}}
+    with Device() as device:
+        with pytest.raises(HailoRTFirmwareControlFailedException, match="No user config is loaded"):
+            device.control.read_user_config()
+        device.control.write_user_config(json.dumps(config).encode())
+        for bad, message in ((b"\x00\x01", "not a JSON document"), (b'{"sytem": {}}', "category 'sytem'"),
+                             (b'{"system": {"nmae": "x"}}', "field 'system.nmae'"),
+                             (json.dumps({"system": {"name": "x" * 33}}).encode(), "at most 32")):
+            with pytest.raises(HailoRTInvalidArgumentException, match=message):
+                device.control.write_user_config(bad)
+    # stored like flash: another process reads what this one wrote (the rejected writes changed nothing)
+    code = "from hailo_platform import Device; import sys; sys.stdout.buffer.write(Device().control.read_user_config())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True).stdout
+    assert isinstance(out, bytes) and json.loads(out) == config

@@ -1223,6 +1223,13 @@ class Control:
     def get_chip_temperature(self):
         return TemperatureInfo(*_control.temperature(self._phys()))
 
+    def read_user_config(self):
+        """The stored user config as bytes (spec §19 #27); the simulated device's is its JSON."""
+        return _control.read_user_config(self._phys())
+
+    def write_user_config(self, configuration):
+        _control.write_user_config(self._phys(), configuration)
+
     def _sensor(self):
         return _control.PowerSensor.of(self._phys())
 

@@ -20,6 +20,7 @@ from hailort_sim import HAILORT_VERSION
 COMMANDS = (
     ("scan", "scan", "Shows all available devices"),
     ("fw-control", "fw_control", "Useful firmware control operations"),
+    ("fw-config", "fw_config", "User configuration of the device's firmware (flash)"),
     ("parse-hef", "parse_hef", "Parse HEF to get information about its components"),
     ("monitor", "monitor", "Monitor of networks - Presents information about the running networks"),
     ("run", "run", "Run a compiled network"),

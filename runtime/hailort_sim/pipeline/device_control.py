@@ -170,3 +170,79 @@ def temperature(device: device_link.PhysicalDevice):
     _temperature_samples[device.device_id] = count
     base = _AMBIENT_C + 15.0 * load(device.device_id) + 0.4 * math.sin(time.monotonic())
     return base, base + 0.35, count
+
+
+# --- user config (spec §12.8, §15.2): kept per device in a JSON file under the simulator's state
+# directory, so it outlives the process as flash would. The config's binary form on a real board is a
+# firmware struct; the simulated device's is the UTF-8 JSON document itself (what fw-config reads).
+USER_CONFIG_FIELDS = {
+    "network": ("should_use_dhcp", "mac_address", "static_ip_address", "static_gw_address", "static_netmask",
+                "rx_pause_frames_enable"),
+    "system": ("name", "app_watchdog_enable", "app_watchdog_cycles", "core_watchdog_enable",
+               "core_watchdog_cycles", "watchdog_mode", "max_neural_network_core_clock_rate",
+               "supported_aspm_states", "bus_0_i2c_speed", "bus_1_i2c_speed", "bus_2_i2c_speed",
+               "bus_3_i2c_speed", "supported_aspm_l1_substates", "overcurrent_parameters_source",
+               "overcurrent_monitoring_red_threshold", "overcurrent_conversion_time_microseconds",
+               "temperature_parameters_source", "temperature_red_threshold",
+               "temperature_red_hysteresis_threshold", "temperature_orange_threshold",
+               "temperature_orange_hysteresis_threshold", "temperature_throttling_enable",
+               "overcurrent_throttling_enable"),
+    "control": ("udp_port",),
+    "d2h_event": ("host_udp_port", "src_udp_port", "host_ip_address", "connection_type"),
+    "logger": ("send_via_pci", "send_via_uart", "logger_level"),
+}
+_NAME_MAX = 32
+
+
+def _user_config_path(device: device_link.PhysicalDevice) -> str:
+    import os
+    from hailort_sim.pipeline.vdevice import lock_dir
+    return os.path.join(lock_dir(), "user-config-{}.json".format(device.device_id.replace(":", "_")))
+
+
+def parse_user_config(data: bytes) -> dict:
+    """The config document in ``data``; HAILO_INVALID_ARGUMENT naming what is wrong."""
+    import json
+    try:
+        doc = json.loads(bytes(data).decode("utf-8"))
+    except (TypeError, ValueError) as error:
+        raise_status(HailoStatus.HAILO_INVALID_ARGUMENT,
+                     f"The user config is not a JSON document ({error}); the simulated device stores it as JSON")
+    if not isinstance(doc, dict):
+        raise_status(HailoStatus.HAILO_INVALID_ARGUMENT, "The user config must be a JSON object of categories")
+    for category, fields in doc.items():
+        if category not in USER_CONFIG_FIELDS:
+            raise_status(HailoStatus.HAILO_INVALID_ARGUMENT,
+                         f"Unknown user config category '{category}' (known: {', '.join(USER_CONFIG_FIELDS)})")
+        if not isinstance(fields, dict):
+            raise_status(HailoStatus.HAILO_INVALID_ARGUMENT, f"User config category '{category}' must be an object")
+        for name in fields:
+            if name not in USER_CONFIG_FIELDS[category]:
+                raise_status(HailoStatus.HAILO_INVALID_ARGUMENT, f"Unknown user config field '{category}.{name}'")
+    name = doc.get("system", {}).get("name")
+    if name is not None and (not isinstance(name, str) or len(name) > _NAME_MAX):
+        raise_status(HailoStatus.HAILO_INVALID_ARGUMENT, f"system.name must be a string of at most {_NAME_MAX} "
+                                                         "characters")
+    return doc
+
+
+def read_user_config(device: device_link.PhysicalDevice) -> bytes:
+    try:
+        with open(_user_config_path(device), "rb") as stored:
+            return stored.read()
+    except FileNotFoundError:
+        raise_status(HailoStatus.HAILO_FW_CONTROL_FAILURE,
+                     f"No user config is loaded on device {device.device_id}; write one first "
+                     "(Control.write_user_config or 'hailortcli fw-config write')")
+
+
+def write_user_config(device: device_link.PhysicalDevice, data: bytes) -> None:
+    """Validates and stores ``data``; like flash, it takes effect only after a device restart."""
+    import json
+    import os
+    doc = parse_user_config(data)
+    path = _user_config_path(device)
+    scratch = "{}.{}.tmp".format(path, os.getpid())
+    with open(scratch, "w") as out:
+        json.dump(doc, out, indent=4)
+    os.replace(scratch, path)
