@@ -810,7 +810,24 @@ def _nms_frame(fmt, per_class, tf_nms_format):
     return [np.asarray(b, dtype=np.float32).reshape(-1, BBOX_PARAMS) for b in per_class]
 
 
-class InferVStreams:
+class _HostNmsSetters:
+    """The vstream API's host-NMS setters; the class's ``_set_nms(key, value)`` stores them."""
+
+    def set_nms_score_threshold(self, threshold):
+        self._set_nms("score_threshold", float(threshold))
+
+    def set_nms_iou_threshold(self, threshold):
+        self._set_nms("iou_threshold", float(threshold))
+
+    def set_nms_max_proposals_per_class(self, max_proposals_per_class):
+        self._set_nms("max_proposals_per_class", int(max_proposals_per_class))
+
+    def set_nms_max_accumulated_mask_size(self, max_accumulated_mask_size):
+        _status.raise_status(_status.HailoStatus.HAILO_INVALID_OPERATION,
+                             "max_accumulated_mask_size applies to byte-mask NMS outputs (InferModel API only)")
+
+
+class InferVStreams(_HostNmsSetters):
     """Blocking inference: ``infer({input name: frames})`` -> ``{output name: frames}``."""
 
     def __init__(self, configured_net_group, input_vstreams_params, output_vstreams_params, tf_nms_format=False):
@@ -905,19 +922,6 @@ class InferVStreams:
         for name in hosts:
             self._nms_params.setdefault(name, {})[key] = value
 
-    def set_nms_score_threshold(self, threshold):
-        self._set_nms("score_threshold", float(threshold))
-
-    def set_nms_iou_threshold(self, threshold):
-        self._set_nms("iou_threshold", float(threshold))
-
-    def set_nms_max_proposals_per_class(self, max_proposals_per_class):
-        self._set_nms("max_proposals_per_class", int(max_proposals_per_class))
-
-    def set_nms_max_accumulated_mask_size(self, max_accumulated_mask_size):
-        _status.raise_status(_status.HailoStatus.HAILO_INVALID_OPERATION,
-                             "max_accumulated_mask_size applies to byte-mask NMS outputs (InferModel API only)")
-
 
 class InputVStream:
     def __init__(self, configured_network, name, fmt, params):
@@ -952,10 +956,11 @@ class InputVStream:
         self._cn._core.session().flush(self._params.timeout_ms / 1000.0)
 
 
-class OutputVStream:
+class OutputVStream(_HostNmsSetters):
     def __init__(self, configured_network, name, fmt, params, tf_nms_format=False):
         self._cn, self._name, self._fmt, self._params = configured_network, name, fmt, params
         self._tf_nms_format = tf_nms_format
+        self._nms_params = {}
 
     output_order = property(lambda self: FormatOrder(int(self._fmt.order)))
     shape = property(lambda self: tuple(self._fmt.shape) if not self._fmt.is_nms
@@ -968,7 +973,7 @@ class OutputVStream:
     def recv(self):
         frame = self._cn._core.session().recv(self._name, self._params.timeout_ms / 1000.0)
         if self._fmt.is_nms:
-            params = getattr(self, "_nms_params", None)
+            params = self._nms_params
             return _nms_frame(self._fmt, _formats.nms_filter(frame, **params) if params else frame,
                               self._tf_nms_format)
         return _formats.from_device(self._fmt, frame[np.newaxis])[0]
@@ -978,22 +983,7 @@ class OutputVStream:
             _status.raise_status(_status.HailoStatus.HAILO_INVALID_OPERATION,
                                  f"'{self._name}' is not an NMS output performed on the host")
         _formats.check_nms_params(self._name, **{key: value})
-        if not hasattr(self, "_nms_params"):
-            self._nms_params = {}
         self._nms_params[key] = value
-
-    def set_nms_score_threshold(self, threshold):
-        self._set_nms("score_threshold", float(threshold))
-
-    def set_nms_iou_threshold(self, threshold):
-        self._set_nms("iou_threshold", float(threshold))
-
-    def set_nms_max_proposals_per_class(self, max_proposals_per_class):
-        self._set_nms("max_proposals_per_class", int(max_proposals_per_class))
-
-    def set_nms_max_accumulated_mask_size(self, max_accumulated_mask_size):
-        _status.raise_status(_status.HailoStatus.HAILO_INVALID_OPERATION,
-                             "max_accumulated_mask_size applies to byte-mask NMS outputs (InferModel API only)")
 
 
 class _VStreams:
