@@ -75,6 +75,13 @@ def vstream_shape_str(vstream):
     return "{}({}x{}x{})".format(_format(vstream.format), height, width, features)
 
 
+
+def _io_lines(group, network, inputs, outputs, shape_str):
+    """The "Input  <name> <shape>" and "Output <name> <shape>" lines of one network."""
+    return [TAB * 3 + "{} {} {}".format(label, info.name, shape_str(info))
+            for label, infos in (("Input ", inputs), ("Output", outputs))
+            for info in _of_network(infos, network, group.networks)]
+
 def _of_network(items, network, networks):
     return [item for item in items if item.network_name == network or (not item.network_name and len(networks) == 1)]
 
@@ -105,16 +112,10 @@ def describe(model, parse_streams=False, parse_vstreams=True):
             lines.append(TAB + "Network name: " + network)
             if parse_streams:
                 lines.append(TAB * 2 + "Stream infos:")
-                for stream in _of_network(group.input_streams, network, group.networks):
-                    lines.append(TAB * 3 + "Input  {} {}".format(stream.name, stream_shape_str(stream)))
-                for stream in _of_network(group.output_streams, network, group.networks):
-                    lines.append(TAB * 3 + "Output {} {}".format(stream.name, stream_shape_str(stream)))
+                lines += _io_lines(group, network, group.input_streams, group.output_streams, stream_shape_str)
             if parse_vstreams:
                 lines.append(TAB * 2 + "VStream infos:")
-                for vstream in _of_network(group.input_vstreams, network, group.networks):
-                    lines.append(TAB * 3 + "Input  {} {}".format(vstream.name, vstream_shape_str(vstream)))
-                for vstream in _of_network(group.output_vstreams, network, group.networks):
-                    lines.append(TAB * 3 + "Output {} {}".format(vstream.name, vstream_shape_str(vstream)))
+                lines += _io_lines(group, network, group.input_vstreams, group.output_vstreams, vstream_shape_str)
                 items = operation_items(group)
                 if items:
                     lines.append(TAB * 3 + "Operation:")
