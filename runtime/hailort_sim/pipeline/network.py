@@ -67,8 +67,7 @@ class StreamSession:
                 self._failed = status
             else:
                 for name in self.output_names:
-                    self._outputs[name].append(outputs[name][0] if not isinstance(outputs[name], list)
-                                               else outputs[name][0])
+                    self._outputs[name].append(outputs[name][0])
             self._cv.notify_all()
 
     def recv(self, name: str, timeout_s: float):
