@@ -131,8 +131,11 @@ class SharedVDevice:
         self.backend = backend
         self.claim = claim
         self.refs = 0
-        # Through the service the claim is the service's; its backend names the devices.
-        self.devices = claim.devices if claim else list(backend.devices)
+
+    @property
+    def devices(self) -> list:
+        """The physical devices, from the backend: through the service, the claim is the service's."""
+        return list(self.backend.devices)
 
     @property
     def device_ids(self) -> List[str]:
