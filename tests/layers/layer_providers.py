@@ -31,6 +31,7 @@ PROVIDERS = {
     "python3-netaddr": ("meta-python", "recipes-devtools/python/python3-netaddr_*.bb"),
     "python3-netifaces": ("meta-python", "recipes-devtools/python/python3-netifaces_*.bb"),
     "python3-protobuf": ("meta-python", "recipes-devtools/python/python3-protobuf_*.bb"),
+    "python3-xxhash": ("meta-python", "recipes-devtools/python/python3-xxhash_*.bb"),
     # classes
     "class:allarch": ("core", "classes-recipe/allarch.bbclass"),
     "class:cmake": ("core", "classes-recipe/cmake.bbclass"),

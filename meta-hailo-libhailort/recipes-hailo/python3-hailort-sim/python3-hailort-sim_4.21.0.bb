@@ -58,6 +58,9 @@ RDEPENDS:${PN} = "python3-core \
                   python3-protobuf \
                   python3-threading \
                  "
+# The C XXH3 for HEF integrity hashes (meta-python, like python3-protobuf); without it the
+# runtime uses its own, slower implementation.
+RRECOMMENDS:${PN} = "python3-xxhash"
 
 # One runtime per image: this package stands in for the real user space.
 RPROVIDES:${PN} = "hailo-runtime-cli hailo-runtime-python hailo-runtime-service"

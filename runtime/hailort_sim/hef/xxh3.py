@@ -1,10 +1,12 @@
 """XXH3-64 (xxHash 0.8, seed 0, default secret): the integrity hash of HEF header v2/v3.
 
-The target image has only numpy and protobuf, so this is our own implementation of the
-published algorithm. Short inputs use plain integers; long inputs are hashed block by block,
-with the per-block accumulation vectorised in numpy (imported only then, so that reading a
-small HEF does not pay numpy's import time). Checked against the ``xxhash`` package in
-``tests/hef/test_xxh3.py``.
+``xxh3_64`` is the ``xxhash`` module's C implementation when it is installed (optional:
+meta-python packages it as python3-xxhash; about 20x faster on a 10 MB HEF), else
+``xxh3_64_pure``: our own implementation of the published algorithm, as the target image may
+have only numpy and protobuf. Short inputs use plain integers; long inputs are hashed block by
+block, with the per-block accumulation vectorised in numpy (imported only then, so that
+reading a small HEF does not pay numpy's import time). ``tests/hef/test_xxh3.py`` checks the
+two give the same values.
 """
 import struct
 
@@ -212,8 +214,8 @@ def _hash_long(data, n):
     return _avalanche(result & _M64)
 
 
-def xxh3_64(data) -> int:
-    """XXH3_64bits(data) with seed 0, as an unsigned 64-bit integer."""
+def xxh3_64_pure(data) -> int:
+    """XXH3_64bits(data) with seed 0, as an unsigned 64-bit integer (our implementation)."""
     data = bytes(data) if not isinstance(data, (bytes, bytearray, memoryview)) else data
     n = len(data)
     if n <= 16:
@@ -223,3 +225,15 @@ def xxh3_64(data) -> int:
     if n <= 240:
         return _len_129to240(data, n)
     return _hash_long(data, n)
+
+
+def _select():
+    """The ``xxhash`` module's XXH3-64 when it can be imported, else ours."""
+    try:
+        from xxhash import xxh3_64_intdigest
+    except ImportError:
+        return xxh3_64_pure
+    return xxh3_64_intdigest
+
+
+xxh3_64 = _select()
