@@ -217,3 +217,29 @@ def test_run_collect_runtime_data(cli, write_model, tmp_path):
     assert proc.returncode != 0 and "does not end with '.json'" in proc.stderr
     proc = cli("run", path, "collect-runtime-data", "--batch-to-measure", "first")
     assert proc.returncode != 0 and "'last'" in proc.stderr
+
+
+def test_run_directory_without_hefs_is_an_error(cli, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("x")
+    (empty / "dir.hef").mkdir()      # a folder named like a HEF is not one
+    proc = cli("run", str(empty))
+    # run_command_hefs_dir: HAILO_INVALID_ARGUMENT, a plain line on stderr (parse-hef's is a CHECK)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == "No HEF files were found in the directory: {}\n".format(empty)
+
+
+def test_run_directory_names_each_hef_and_goes_on_after_a_failure(cli, write_model, tmp_path):
+    good = write_model(shortcut(fps=500), name="b_good.hef")
+    write_model(shortcut(), name="a_h15.hef", arch="HAILO15H")
+    directory = os.path.dirname(good)
+    proc = cli("run", directory, "-c", "4")
+    stars = "*" * 80
+    assert proc.returncode == 93, proc.stderr        # the failed HEF's status
+    out = proc.stdout.split("\n")
+    failed = out.index("Inferring {}:".format(os.path.join(directory, "a_h15.hef")))
+    assert out[failed - 1] == stars and out[failed + 1] == stars   # nothing ran for it
+    assert out[failed + 2] == "Inferring {}:".format(good)
+    assert "> Inference result:" in proc.stdout.split(good)[-1]
+    assert "HAILO_HEF_NOT_COMPATIBLE_WITH_DEVICE(93)" in proc.stderr and "Traceback" not in proc.stderr

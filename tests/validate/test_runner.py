@@ -305,3 +305,37 @@ def test_a_failure_seen_while_the_connection_dies_is_not_run(hefs):
     got = results(rep)
     assert got["scan"] == Result.NOT_RUN and rep.exit_code == 2 and "target lost" in rep.error
     assert got["service"] == Result.NOT_RUN
+
+
+def test_a_check_cut_off_by_the_run_deadline_is_not_run_not_fail(hefs):
+    # The run's deadline (not the check's own 60 s) bounds scan: its timeout says nothing about
+    # the target, so it is NOT RUN and the run reports the deadline.
+    fake = FakeTarget().on(r"^hailortcli scan", ssh.CommandTimeout("'hailortcli scan' did not finish within "
+                                                                   "4.73921 s", b"Hailo Devices:\n", b""))
+    rep = run_checks(fake, "simulated", hefs=hefs, checks=[checks.CHECKS_BY_ID["scan"]], deadline_s=5)
+    rec = rep.records[0]
+    assert rec.result == Result.NOT_RUN, rec
+    assert rec.detail.startswith("not run: cut off after ") and "run's deadline (5 s)" in rec.detail
+    assert "4.73921" not in rec.detail and "Hailo Devices:" in rec.detail
+    assert rep.exit_code == 2 and "deadline of 5 s passed during 'scan'" in rep.error
+    case = to_junit(rep).getroot().find("testcase")
+    assert case.find("error") is not None and case.find("failure") is None
+
+
+def test_junit_not_run_cases_carry_the_reason_and_the_timestamp_has_no_offset():
+    rep = not_run_report("root@h:22", "hardware", "cannot connect to h:22: Connection refused", seconds=30.2)
+    suite = to_junit(rep).getroot()
+    assert "+" not in suite.get("timestamp") and not suite.get("timestamp").endswith("Z")
+    import datetime
+    datetime.datetime.strptime(suite.get("timestamp"), "%Y-%m-%dT%H:%M:%S")
+    assert suite.get("time") == "30.200"
+    for case in suite.iter("testcase"):
+        error = case.find("error")
+        assert "Connection refused" in error.get("message") and "Connection refused" in error.text
+
+
+def test_never_reached_puts_the_error_first_with_the_real_time():
+    rep = not_run_report("root@h:22", "hardware", "cannot connect to h:22: Connection refused", seconds=30.2)
+    lines = format_table(rep, width=100).splitlines()
+    assert lines[1] == "error: cannot connect to h:22: Connection refused"
+    assert lines[-1].endswith("in 30.2 s") and sum(line.startswith("error:") for line in lines) == 1

@@ -40,6 +40,18 @@ def test_usage_errors_exit_64(capsys, tmp_path):
     assert e.value.code == EXIT_USAGE
 
 
+@pytest.mark.parametrize("argv", [["ssh", "root@h", "--deadline", "0"], ["ssh", "root@h", "--deadline", "-5"],
+                                  ["ssh", "root@h", "--deadline", "nan"], ["ssh", "root@h", "--deadline", "soon"],
+                                  ["ssh", "root@h", "--connect-timeout", "0"], ["qemu", "--boot-timeout", "-1"],
+                                  ["qemu", "--deadline", "0"]])
+def test_times_of_zero_or_less_are_usage_errors(argv, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "seconds" in err and "Traceback" not in err
+
+
 def test_list_shows_every_check_and_its_skip_reason(capsys):
     assert main(["list", "--profile", "simulated"]) == 0
     out = capsys.readouterr().out

@@ -13,6 +13,7 @@ import argparse
 import re
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import List, Optional
 
@@ -46,6 +47,16 @@ def _jobs(text: str) -> int:
     return n
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:  # also refuses nan
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
+
+
 def _select(only: Optional[str]):
     if not only:
         return list(CHECKS)
@@ -60,7 +71,7 @@ def _output_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", metavar="FILE", help="write the report as JSON")
     p.add_argument("--junit", metavar="FILE", help="write the report as JUnit XML")
     p.add_argument("--only", metavar="ID,...", help="run only these checks (ids from 'list')")
-    p.add_argument("--deadline", type=float, default=600.0, metavar="S",
+    p.add_argument("--deadline", type=_seconds, default=600.0, metavar="S",
                    help="deadline of the whole run in seconds (default %(default)g)")
     p.add_argument("-j", "--jobs", type=_jobs, default=DEFAULT_JOBS, metavar="N",
                    help="checks run at once over one SSH connection (default %(default)s; "
@@ -81,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     q = sub.add_parser("qemu", help="build or reuse and boot the QEMU target, validate it, stop it")
     q.add_argument("--arch", default="amd64", help="target architecture: amd64 (default) or arm64")
-    q.add_argument("--boot-timeout", type=float, default=180.0, metavar="S",
+    q.add_argument("--boot-timeout", type=_seconds, default=180.0, metavar="S",
                    help="give up when the target has not booted to SSH after this long (default %(default)g)")
     _output_options(q)
 
@@ -99,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="first contact: trust an unknown host key and add it to known_hosts "
                            "(a changed key is still refused)")
     s.add_argument("--known-hosts", metavar="FILE", help="default: ~/.ssh/known_hosts")
-    s.add_argument("--connect-timeout", type=float, default=30.0, metavar="S",
+    s.add_argument("--connect-timeout", type=_seconds, default=30.0, metavar="S",
                    help="keep retrying the connection this long (default %(default)g)")
     _output_options(s)
 
@@ -161,10 +172,12 @@ def cmd_ssh(args) -> int:
         if args.profile == "simulated":
             from .samples import sample_hefs_or_reason
             hefs, hef_problem = sample_hefs_or_reason(Path(tmp))
+        t0 = time.monotonic()
         try:
             session = ssh.Session.connect(target, deadline_s=args.connect_timeout)
         except ssh.ConnectError as e:
-            return _finish(not_run_report(target.display, args.profile, str(e), checks), args)
+            return _finish(not_run_report(target.display, args.profile, str(e), checks,
+                                          seconds=time.monotonic() - t0), args)
         with session:
             rep = run_checks(session, args.profile, checks=checks, target=target.display, hefs=hefs,
                              hardware_hef=args.hef, hef_problem=hef_problem, deadline_s=args.deadline, jobs=args.jobs,

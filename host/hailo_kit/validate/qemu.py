@@ -37,7 +37,8 @@ def validate_qemu(*, arch: str = "amd64", checks: Iterable[Check] = CHECKS, dead
                 say(f"hailo-validate: booting the QEMU target ({arch})")
                 target = boot(image, timeout=boot_timeout_s)
             except TargetError as e:
-                return not_run_report(name, PROFILE, f"the QEMU target did not come up: {e}", checks)
+                return not_run_report(name, PROFILE, f"the QEMU target did not come up: {e}", checks,
+                                      seconds=time.monotonic() - t0)
             with target:
                 hefs, hef_problem = samples.result()
                 name = f"qemu-{arch} ({target.host}:{target.port})"
@@ -64,10 +65,11 @@ def validate_booted(qemu_target, *, checks: Iterable[Check] = CHECKS, hefs=None,
     with tempfile.TemporaryDirectory(prefix="hailo-validate-") as tmp:
         if hefs is None:
             hefs, hef_problem = sample_hefs_or_reason(Path(tmp))
+        t0 = time.monotonic()
         try:
             session = ssh.Session.connect(target_of(qemu_target), deadline_s=connect_deadline_s)
         except ssh.ConnectError as e:
-            return not_run_report(name, PROFILE, str(e), checks)
+            return not_run_report(name, PROFILE, str(e), checks, seconds=time.monotonic() - t0)
         with session:
             if on_target is not None:
                 on_target(qemu_target, session)

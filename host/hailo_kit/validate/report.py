@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 import shutil
 import textwrap
@@ -19,7 +20,10 @@ def format_table(report: Report, width: int = 0) -> str:
     res_w = len("NOT RUN")
     fixed = id_w + res_w + 8 + 6
     detail_w = max(30, width - fixed)
-    lines = [f"hailo-validate: {report.target} ({report.profile} profile)",
+    lines = [f"hailo-validate: {report.target} ({report.profile} profile)"]
+    if not report.reached:  # the one line that says what to fix, before a table of NOT RUN
+        lines.append(f"error: {report.error}")
+    lines += [
              f"{'check':<{id_w}}  {'result':<{res_w}}  {'time':>6}  detail",
              f"{'-' * id_w}  {'-' * res_w}  {'-' * 6}  {'-' * min(detail_w, 40)}"]
     indent = " " * (fixed - 6 + 4)
@@ -32,7 +36,7 @@ def format_table(report: Report, width: int = 0) -> str:
     counts = ", ".join(f"{report.count(x)} {x.value}" for x in Result if report.count(x))
     verdict = "VALIDATED" if report.passed else "NOT VALIDATED"
     lines.append(f"{verdict}: {counts} in {report.seconds:.1f} s")
-    if report.error:
+    if report.error and report.reached:
         lines.append(f"error: {report.error}")
     return "\n".join(lines)
 
@@ -63,7 +67,7 @@ def to_junit(report: Report) -> ET.ElementTree:
         "errors": str(report.count(Result.NOT_RUN)),
         "skipped": str(report.count(Result.SKIP)),
         "time": f"{report.seconds:.3f}",
-        "timestamp": report.started,
+        "timestamp": junit_timestamp(report.started),
         "hostname": report.target,
     })
     for r in report.records:
@@ -71,7 +75,11 @@ def to_junit(report: Report) -> ET.ElementTree:
             "classname": f"hailo-validate.{report.profile}", "name": r.id, "time": f"{r.seconds:.3f}"})
         tag = {Result.FAIL: "failure", Result.SKIP: "skipped", Result.NOT_RUN: "error"}.get(r.result)
         if tag:
-            ET.SubElement(case, tag, {"message": r.detail}).text = r.detail
+            text = r.detail
+            if r.result == Result.NOT_RUN and report.error and report.error not in text:
+                # CI views show a case's own text, not the suite's system-err: say why here.
+                text = f"{r.detail}: {report.error}"
+            ET.SubElement(case, tag, {"message": text}).text = text
         else:
             ET.SubElement(case, "system-out").text = r.detail
     if report.error:
@@ -79,6 +87,14 @@ def to_junit(report: Report) -> ET.ElementTree:
     tree = ET.ElementTree(suite)
     ET.indent(tree)
     return tree
+
+
+def junit_timestamp(started: str) -> str:
+    """The JUnit schema's xs:dateTime without a zone (strict readers refuse "+00:00"); UTC."""
+    moment = datetime.datetime.fromisoformat(started)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return moment.isoformat(timespec="seconds")
 
 
 def write_junit(report: Report, path) -> None:

@@ -52,6 +52,11 @@ class Report:
     seconds: float = 0.0
     error: Optional[str] = None   # the run itself failed (no connection, target lost, deadline)
 
+    @property
+    def reached(self) -> bool:
+        """False when the run never got to the target (no connection, no boot)."""
+        return not self.records or any(r.detail != NOT_REACHED for r in self.records)
+
     def count(self, result: Result) -> int:
         return sum(r.result == result for r in self.records)
 
@@ -71,10 +76,12 @@ def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
-def not_run_report(target: str, profile: str, error: str, checks: Iterable[Check] = CHECKS) -> Report:
-    """The report of a run that never reached the target (e.g. it could not connect or boot)."""
+def not_run_report(target: str, profile: str, error: str, checks: Iterable[Check] = CHECKS,
+                   seconds: float = 0.0) -> Report:
+    """The report of a run that never reached the target (e.g. it could not connect or boot);
+    ``seconds``: how long trying took."""
     return Report(target, profile, [Record(c.id, c.title, c.source, Result.NOT_RUN, NOT_REACHED, 0.0)
-                                    for c in checks], _now(), error=error)
+                                    for c in checks], _now(), seconds=seconds, error=error)
 
 
 def run_checks(transport, profile: str, *, checks: Iterable[Check] = CHECKS, target: str = "",
@@ -100,7 +107,9 @@ def run_checks(transport, profile: str, *, checks: Iterable[Check] = CHECKS, tar
                     report.error = f"the run's deadline of {deadline_s:g} s passed"
                 if report.error is not None:
                     return Record(check.id, check.title, check.source, Result.NOT_RUN, RUN_ENDED, 0.0)
-            record, run_error = _run_one(ctx, check, min(check.timeout_s, end - time.monotonic()))
+            budget = end - time.monotonic()
+            cut_by = f"{deadline_s:g} s" if budget < check.timeout_s else None
+            record, run_error = _run_one(ctx, check, min(check.timeout_s, budget), cut_by)
             if run_error:
                 with state_lock:
                     report.error = report.error or run_error
@@ -135,8 +144,11 @@ def run_checks(transport, profile: str, *, checks: Iterable[Check] = CHECKS, tar
     return report
 
 
-def _run_one(ctx: Context, check: Check, timeout_s: float) -> Tuple[Record, Optional[str]]:
-    """One check's record, and the run's error when the target was lost during it."""
+def _run_one(ctx: Context, check: Check, timeout_s: float,
+             run_deadline: Optional[str] = None) -> Tuple[Record, Optional[str]]:
+    """One check's record, and the run's error when the target was lost during it.
+    ``run_deadline`` is set when the run's deadline, not the check's, bounds this check: a
+    command cut off by it says nothing about the target (NOT RUN, not FAIL)."""
     t0 = time.monotonic()
 
     def record(result: Result, detail: str) -> Record:
@@ -158,6 +170,11 @@ def _run_one(ctx: Context, check: Check, timeout_s: float) -> Tuple[Record, Opti
     except ssh.TargetLost as e:
         return record(Result.NOT_RUN, f"target lost during this check: {e}"), f"target lost: {e}"
     except ssh.CommandTimeout as e:
+        if run_deadline is not None:
+            elapsed = time.monotonic() - t0
+            return (record(Result.NOT_RUN, f"not run: cut off after {elapsed:.1f} s by the run's deadline "
+                                           f"({run_deadline}); last output: {_last_line(e)}"),
+                    f"the run's deadline of {run_deadline} passed during {check.id!r}")
         rec = record(Result.FAIL, f"{e}; last output: {_last_line(e)}")
         if _alive(ctx.transport):
             return rec, None

@@ -184,7 +184,8 @@ def _validate(args):
 
 def hef_paths(path):
     if os.path.isdir(path):
-        return sorted(os.path.join(path, n) for n in os.listdir(path) if n.endswith(".hef"))
+        return sorted(os.path.join(path, n) for n in os.listdir(path)
+                      if n.endswith(".hef") and os.path.isfile(os.path.join(path, n)))
     return [path]
 
 
@@ -439,11 +440,30 @@ def execute(args):
         from hailort_sim import log
         log.warning("'--quantized' is deprecated")
     from hailort_sim.pipeline import vdevice
+    directory = os.path.isdir(args.hef)
+    paths = hef_paths(args.hef)
+    if not paths:   # run_command_hefs_dir: a plain line on stderr, not a CHECK
+        sys.stderr.write("No HEF files were found in the directory: {}\n".format(args.hef))
+        from hailort_sim.status import HailoStatus
+        return int(HailoStatus.HAILO_INVALID_ARGUMENT)
     shared = open_vdevice(args)
     rows = []
+    status = 0
     try:
-        for path in hef_paths(args.hef):
-            results, measurements = run_hef(args, path, shared)
+        for path in paths:
+            if not directory:
+                results, measurements = run_hef(args, path, shared)
+            else:
+                # Like the real tool: a header names each HEF, a failed one does not stop the
+                # others, and the run exits with the last failure's status.
+                print("*" * 80 + "\nInferring {}:".format(path))
+                from hailort_sim.status import HailoRTException
+                from .common import report_failure
+                try:
+                    results, measurements = run_hef(args, path, shared)
+                except HailoRTException as error:
+                    status = report_failure(error)
+                    continue
             rows += [_csv_row(r, measurements, args.measure_overall_latency) for r in results]
     finally:
         vdevice.release(shared)
@@ -452,4 +472,4 @@ def execute(args):
         with open(args.csv, "w") as out:
             out.write(CSV_HEADER + "\n" + "\n".join(rows) + "\n")
         print("done.")
-    return 0
+    return status
