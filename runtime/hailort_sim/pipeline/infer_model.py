@@ -142,6 +142,19 @@ class JobCore:
             raise exception_for(self.status, "Async inference job failed")
 
 
+def _copy_frame(buffer: np.ndarray, frame: np.ndarray, fmt) -> None:
+    """Write one host-format frame into the user's (C-contiguous) output buffer.
+
+    Same bytes on both sides (the common case): a memoryview copy, which holds the GIL for its
+    few microseconds. numpy's copy releases the GIL for large arrays and must then win it back
+    from the application's threads, which doubled the cost of a 640x640x3 frame.
+    """
+    if frame.dtype == buffer.dtype == fmt.dtype and frame.flags.c_contiguous and frame.nbytes == buffer.nbytes:
+        memoryview(buffer).cast("B")[:] = memoryview(frame).cast("B")
+    else:
+        np.copyto(buffer.reshape(-1).view(fmt.dtype).reshape(frame.shape), frame, casting="unsafe")
+
+
 class ConfiguredInferModelCore:
     def __init__(self, model: InferModelCore):
         self.model = model
@@ -259,10 +272,10 @@ class ConfiguredInferModelCore:
                 continue
             host = formats.from_device(fmt, value)
             if len(bindings_list) == 1:
-                np.copyto(bindings_list[0].outputs[name].reshape(-1).view(fmt.dtype).reshape(host.shape), host, casting="unsafe")
+                _copy_frame(bindings_list[0].outputs[name], host, fmt)
             else:
                 for i, bindings in enumerate(bindings_list):
-                    np.copyto(bindings.outputs[name].reshape(-1).view(fmt.dtype).reshape(fmt.shape), host[i], casting="unsafe")
+                    _copy_frame(bindings.outputs[name], host[i], fmt)
 
     def _finish(self, job: JobCore, frames: int, status) -> None:
         with self._cv:
