@@ -66,8 +66,9 @@ def test_embedded_descriptor_is_generated_from_hef_proto():
     gen = pytest.importorskip("grpc_tools", reason="grpcio-tools (protoc) regenerates the descriptor; "
                                                    "pip install grpcio-tools to check it")
     del gen
-    from hailort_sim.hef.gen_descriptor import build_descriptor_bytes
-    assert build_descriptor_bytes() == SERIALIZED, "run: python3 -m hailort_sim.hef.gen_descriptor"
+    from hailort_sim.gen_descriptor import build_descriptor_bytes
+    assert build_descriptor_bytes("hailort_sim/hef/hef.proto") == SERIALIZED, \
+        "run: python3 -m hailort_sim.gen_descriptor"
 
 
 def test_proto_file_ships_with_the_package():

@@ -51,6 +51,16 @@ UTILIZATION_WINDOW_S = 0.1
 UNCONTENDED_BURST_FRAMES = 1024
 # Requests are merged into one compute call only while their inputs stay small.
 MERGE_BYTES_LIMIT = 1 << 20
+# How many frames may be in flight per configured model. libhailort sizes this from its
+# pipeline buffer pools; a fixed depth with room for several bursts lets one thread keep the
+# device busy (the async API's point) while bounding the memory a slow consumer can pin.
+ASYNC_QUEUE_MIN_FRAMES = 32
+ASYNC_QUEUE_BURSTS = 4
+
+
+def queue_size_for(batch_size: int) -> int:
+    """Frames a core op's streams hold (the async queue size; the monitor's capacity)."""
+    return max(ASYNC_QUEUE_MIN_FRAMES, ASYNC_QUEUE_BURSTS * max(1, batch_size))
 
 
 class CoreOp:
@@ -63,6 +73,7 @@ class CoreOp:
         self.name = group.name
         self.batch_size = batch_size
         self.burst = max(1, batch_size)
+        self.queue_size = queue_size_for(batch_size)
         self.threshold = 0      # stored 0 = default, behaves as 1 (spec §19 #2)
         self.timeout_s = 0.0
         self.priority = PRIORITY_NORMAL

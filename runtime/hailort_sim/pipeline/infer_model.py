@@ -16,14 +16,10 @@ import numpy as np
 
 from hailort_sim.hef.model import FormatOrder, FormatType, HefModel, NetworkGroup
 from hailort_sim.pipeline import formats
+from hailort_sim.pipeline.backend import queue_size_for
 from hailort_sim.status import HailoStatus, exception_for, raise_status
 
 DEFAULT_BATCH_SIZE = 0
-# How many frames may be in flight per configured model. libhailort sizes this from its
-# pipeline buffer pools; a fixed depth with room for several bursts lets one thread keep the
-# device busy (the async API's point) while bounding the memory a slow consumer can pin.
-ASYNC_QUEUE_MIN_FRAMES = 32
-ASYNC_QUEUE_BURSTS = 4
 
 
 class InferStreamConfig:
@@ -165,7 +161,7 @@ class ConfiguredInferModelCore:
         self.input_names = list(self.in_formats)
         self.output_names = list(self.out_formats)
         self.batch_size = model.batch_size
-        self.queue_size = max(ASYNC_QUEUE_MIN_FRAMES, ASYNC_QUEUE_BURSTS * max(1, self.batch_size))
+        self.queue_size = queue_size_for(self.batch_size)
         self.pid = os.getpid()
         self._cv = threading.Condition()
         self._in_flight = 0
