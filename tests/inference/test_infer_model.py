@@ -165,6 +165,50 @@ def test_callback_once_from_runtime_thread(write_model):
     assert threading.main_thread().name not in threads
 
 
+def test_a_raising_callback_goes_to_the_hailort_log(write_model, tmp_path, monkeypatch, capfd):
+    from hailort_sim import log
+    monkeypatch.setenv("HAILORT_LOGGER_PATH", str(tmp_path / "logs"))
+    log.reconfigure()
+    path = write_model(shortcut(shape=(1, 1, 16)))
+    calls = []
+
+    def callback(completion_info):
+        calls.append(completion_info.exception)
+        raise ValueError("user bug")
+    try:
+        with scheduled() as vdevice:
+            with vdevice.create_infer_model(path).configure() as configured:
+                bindings = configured.create_bindings()
+                bindings.input().set_buffer(np.zeros((1, 1, 16), np.uint8))
+                bindings.output().set_buffer(np.zeros((1, 1, 16), np.uint8))
+                for _ in range(3):                    # the runtime thread goes on
+                    configured.wait_for_async_ready(timeout_ms=1000)
+                    configured.run_async([bindings], callback).wait(1000)
+    finally:
+        log.close()
+    assert calls == [None] * 3
+    text = (tmp_path / "logs" / "hailort.log").read_text()
+    assert text.count("[error] An inference completion callback raised an exception:") == 3
+    assert "ValueError: user bug" in text
+    assert "Traceback" not in capfd.readouterr().out
+
+
+def test_backends_follow_the_backend_protocol():
+    import typing
+
+    from hailort_sim.pipeline.backend import Backend, LocalBackend
+    from hailort_sim.service.remote_backend import RemoteBackend
+    members = [name for name in dir(Backend) if not name.startswith("_")] + list(typing.get_type_hints(Backend))
+    assert {"configure", "submit", "release_core_op", "device_ids", "scheduling_algorithm", "devices"} <= set(members)
+    backend = LocalBackend([], 1)
+    try:
+        for name in members:
+            assert hasattr(backend, name), name
+            assert name in typing.get_type_hints(Backend) or hasattr(RemoteBackend, name), name
+    finally:
+        backend.release()
+
+
 def test_async_queue_and_timeouts(write_model):
     path = write_model(shortcut(shape=(1, 1, 4), fps=20))    # 50 ms per frame
     with scheduled() as vdevice:

@@ -238,15 +238,40 @@ def real_file(path, pid, utilization=37.25, avg=1.5):
     path.write_bytes(mon.SerializeToString())
 
 
+def rewritten(path, write, stop):
+    """Rewrite ``path`` every 0.2 s until ``stop`` is set, as a live writer does (atomically
+    here, so that the test never catches a half-written file)."""
+    import threading
+
+    def loop():
+        scratch = path.parent.parent / ("scratch-" + path.name)   # outside the monitor directory
+        while not stop.wait(0.2):
+            write(scratch)
+            os.replace(scratch, path)
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    return thread
+
+
 def test_monitor_reads_a_real_applications_file(sim_env, tmp_path):
+    import threading
     mon_dir = tmp_path / "hmon_files"
     mon_dir.mkdir()
     real_file(mon_dir / "4242AbC123", 4242)
-    (mon_dir / "9999zzzzzz").write_bytes(b"\xff\xff not a ProtoMon")
+    garbage = lambda path: path.write_bytes(b"\xff\xff not a ProtoMon")  # noqa: E731
+    garbage(mon_dir / "9999zzzzzz")
     old = mon_dir / "1111oldold"
     real_file(old, 1111)
     os.utime(old, (time.time() - 10, time.time() - 10))     # a dead process's file: not shown
-    status, output = cli(sim_env, 1.2)
+    stop = threading.Event()
+    writers = [rewritten(mon_dir / "4242AbC123", lambda p: real_file(p, 4242), stop),
+               rewritten(mon_dir / "9999zzzzzz", garbage, stop)]
+    try:
+        status, output = cli(sim_env, 1.2)
+    finally:
+        stop.set()
+        for writer in writers:
+            writer.join()
     assert status == 0
     lines = last_refresh(output).split("\n")
     rest = lambda n: " " * n  # noqa: E731

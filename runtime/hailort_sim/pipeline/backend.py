@@ -7,34 +7,15 @@ host-format frames; the backend decides *when* each network group runs (schedule
 activation), computes the outputs through ``device_link`` and paces them with the device
 timing model. The multi-process service implements the same interface remotely.
 
-Backend interface (all methods thread-safe):
-
-``configure(group, batch_size) -> CoreOp``
-    Load a network group; the returned handle is passed to every other call.
-``submit(core_op, inputs, frames, done) -> None``
-    ``inputs``: ``{input vstream name: ndarray (frames, *shape)}`` in the device type.
-    ``done(status, outputs)`` is called exactly once, from a backend thread, with
-    ``status`` a ``HailoStatus`` and ``outputs`` ``{output vstream name: ndarray (frames,
-    *shape)}`` (NMS: a list per frame of per-class ``(n, 5)`` float32 arrays), or ``None``
-    when the status is not success. Never blocks (queue limits are the caller's).
-``set_scheduler_params(core_op, timeout_ms=None, threshold=None, priority=None)``
-    Raises HAILO_INVALID_OPERATION when the backend has no scheduler.
-``activate(core_op)`` / ``deactivate(core_op)`` / ``wait_for_activation(core_op, timeout_s)``
-    Manual activation, only when the scheduler is NONE.
-``release_core_op(core_op)``
-    Fail every not-yet-delivered frame of it with HAILO_STREAM_ABORT, wait until their
-    ``done`` calls have returned (unless called from inside one), and unload it.
-``release()``
-    Release every core op and stop the backend's threads.
-``device_ids``, ``scheduling_algorithm``
-    What the backend runs on.
+The interface is ``Backend`` below (a ``typing.Protocol``: ``LocalBackend`` here, the
+service's ``RemoteBackend`` in ``hailort_sim.service.remote_backend``).
 """
 import heapq
 import itertools
-from collections import deque
 import threading
 import time
-from typing import Callable, Dict, List, Optional
+from collections import deque
+from typing import Callable, Dict, List, Optional, Protocol, Sequence
 
 from hailort_sim.hef.model import NetworkGroup
 from hailort_sim.pipeline import device_link
@@ -61,6 +42,52 @@ ASYNC_QUEUE_BURSTS = 4
 def queue_size_for(batch_size: int) -> int:
     """Frames a core op's streams hold (the async queue size; the monitor's capacity)."""
     return max(ASYNC_QUEUE_MIN_FRAMES, ASYNC_QUEUE_BURSTS * max(1, batch_size))
+
+
+class Backend(Protocol):
+    """What runs a VDevice's frames. All methods are thread-safe."""
+
+    devices: Sequence[device_link.PhysicalDevice]    # the physical devices it runs on
+    device_ids: Sequence[str]                        # their ids
+    scheduling_algorithm: int                        # SCHEDULING_NONE or SCHEDULING_ROUND_ROBIN
+
+    def configure(self, group: NetworkGroup, batch_size: int = 0):
+        """Load a network group; the returned core op handle is passed to every other call."""
+
+    def submit(self, core_op, inputs: Dict[str, object], frames: int, done: Callable) -> None:
+        """``inputs``: ``{input vstream name: ndarray (frames, *shape)}`` in the device type.
+        ``done(status, outputs)`` is called exactly once, from a backend thread, with ``status``
+        a ``HailoStatus`` and ``outputs`` ``{output vstream name: ndarray (frames, *shape)}``
+        (NMS: a list per frame of per-class ``(n, 5)`` float32 arrays), or ``None`` when the
+        status is not success. Never blocks (queue limits are the caller's)."""
+
+    def set_scheduler_params(self, core_op, timeout_ms=None, threshold=None, priority=None) -> None:
+        """HAILO_INVALID_OPERATION when the backend has no scheduler."""
+
+    def activate(self, core_op) -> None:
+        """Manual activation, only when the scheduler is NONE (also ``deactivate``)."""
+
+    def deactivate(self, core_op) -> None: ...
+
+    def is_active(self, core_op) -> bool: ...
+
+    def wait_for_activation(self, core_op, timeout_s: float) -> None: ...
+
+    def release_core_op(self, core_op) -> None:
+        """Fail every not-yet-delivered frame of it with HAILO_STREAM_ABORT, wait until their
+        ``done`` calls have returned (unless called from inside one), and unload it."""
+
+    def release(self) -> None:
+        """Release every core op and stop the backend's threads."""
+
+
+def report_callback_error(what: str) -> None:
+    """An exception escaped a user callback: to the HailoRT log (as libhailort reports a failed
+    callback), never to the runtime thread that called it."""
+    import traceback
+
+    from hailort_sim import log
+    log.error(f"{what} raised an exception:\n{traceback.format_exc().rstrip()}")
 
 
 class CoreOp:
@@ -160,8 +187,7 @@ class _Completions:
                     try:
                         request.done(request.status, request.outputs)
                     except Exception:   # a failing user callback must not kill the runtime thread
-                        import traceback
-                        traceback.print_exc()
+                        report_callback_error("An inference completion callback")
             finally:
                 self._backend._delivered(due)
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from hailort_sim.hef.model import FormatOrder, FormatType, HefModel, NetworkGroup
 from hailort_sim.pipeline import formats
-from hailort_sim.pipeline.backend import queue_size_for
+from hailort_sim.pipeline.backend import SCHEDULING_NONE, queue_size_for
 from hailort_sim.status import HailoStatus, exception_for, raise_status
 
 DEFAULT_BATCH_SIZE = 0
@@ -169,7 +169,7 @@ class ConfiguredInferModelCore:
         self._shut = False
         self.core_op = self.backend.configure(model.group, self.batch_size)
         self._auto_activated = False
-        if self.backend.scheduling_algorithm == 0:
+        if self.backend.scheduling_algorithm == SCHEDULING_NONE:
             # Without the scheduler the configured model is activated on creation, as libhailort
             # does; a second one on the same VDevice needs the first deactivated/shut down.
             try:
@@ -342,7 +342,7 @@ class ConfiguredInferModelCore:
 
     def deactivate(self) -> None:
         self._check_usable()
-        if self.backend.scheduling_algorithm != 0:
+        if self.backend.scheduling_algorithm != SCHEDULING_NONE:
             raise_status(HailoStatus.HAILO_INVALID_OPERATION,
                          "Manually deactivate a core-op is not allowed when the core-op scheduler is active!")
         self.backend.deactivate(self.core_op)

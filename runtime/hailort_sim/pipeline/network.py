@@ -17,6 +17,7 @@ import numpy as np
 
 from hailort_sim.hef.model import HefModel, NetworkGroup
 from hailort_sim.pipeline import formats
+from hailort_sim.pipeline.backend import SCHEDULING_NONE
 from hailort_sim.status import HailoStatus, raise_status
 
 DEFAULT_VSTREAM_TIMEOUT_MS = 10000
@@ -127,7 +128,7 @@ class ConfiguredNetworkCore:
 
     @property
     def scheduler_enabled(self) -> bool:
-        return self.backend.scheduling_algorithm != 0
+        return self.backend.scheduling_algorithm != SCHEDULING_NONE
 
     @property
     def in_owner(self) -> bool:

@@ -15,6 +15,7 @@ import numpy as np
 
 from hailort_sim.hef.model import FormatType, HefModel, NetworkGroup
 from hailort_sim.pipeline import device_control, device_link, formats
+from hailort_sim.pipeline.backend import SCHEDULING_NONE
 from hailort_sim.pipeline.infer_model import InferModelCore
 from hailort_sim.status import HailoStatus, raise_status
 
@@ -117,7 +118,7 @@ class _Driver:
                 stream.set_type(spec.user_type)
         self.configured = model.configure()
         backend = self.configured.backend
-        if backend.scheduling_algorithm != 0:
+        if backend.scheduling_algorithm != SCHEDULING_NONE:
             self.configured.set_scheduler_threshold(spec.scheduler_threshold)
             self.configured.set_scheduler_timeout(spec.scheduler_timeout_ms)
             self.configured.set_scheduler_priority(spec.scheduler_priority)

@@ -26,6 +26,7 @@ def acquire(params):
     """The service-side VDevice for a client's params: the pipeline's own VDevice logic
     (device claims, sharing by group_id with reference counts), in this process."""
     from ..pipeline import vdevice
+    from ..pipeline.backend import SCHEDULING_NONE
     params = dict(params or {})
     config = vdevice.VDeviceConfig(
         device_count=int(params.get("device_count") or vdevice.DEFAULT_DEVICE_COUNT),
@@ -33,7 +34,7 @@ def acquire(params):
         scheduling_algorithm=int(params.get("scheduling_algorithm") or 0),
         group_id=str(params.get("group_id") or vdevice.UNIQUE_GROUP_ID),
         multi_process_service=False)
-    if config.scheduling_algorithm == 0:
+    if config.scheduling_algorithm == SCHEDULING_NONE:
         raise_status(HailoStatus.HAILO_INVALID_ARGUMENT,
                      "Multi-Process service is supported only with HailoRT scheduler, "
                      "please choose scheduling algorithm")
