@@ -11,6 +11,7 @@
 import fcntl
 import hashlib
 import os
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
@@ -35,8 +36,9 @@ class VDeviceConfig:
 
 
 def lock_dir() -> str:
-    from hailort_sim.device.flash import state_dir
-    return state_dir()
+    path = os.path.join(tempfile.gettempdir(), f"hailort-sim-{os.getuid()}")
+    os.makedirs(path, exist_ok=True)
+    return path
 
 
 class _Claim:

@@ -1,0 +1,66 @@
+"""Running GStreamer with our plugin: the system's gst tools and Python (gst-python and the
+plugin loader are Debian packages, not in the virtual environment), the runtime from this tree."""
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import textwrap
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+RUNTIME = ROOT / "runtime"
+PLUGIN_DIR = RUNTIME / "hailort_sim" / "gst" / "plugin"
+PROBE = pathlib.Path(__file__).with_name("pipeline_probe.py")
+SYSTEM_PYTHON = "/usr/bin/python3"     # the Python the gst-python plugin loader embeds
+TIMEOUT = 120
+
+
+def unavailable():
+    """Why GStreamer with gst-python cannot run here, or None (scripts/setup installs it all)."""
+    if shutil.which("gst-inspect-1.0") is None or shutil.which("gst-launch-1.0") is None:
+        return "gst-inspect-1.0/gst-launch-1.0 are missing (gstreamer1.0-tools; scripts/setup installs it)"
+    probe = "import gi, numpy, google.protobuf; gi.require_version('Gst', '1.0'); from gi.repository import Gst"
+    if subprocess.run([SYSTEM_PYTHON, "-c", probe], capture_output=True).returncode != 0:
+        return (f"{SYSTEM_PYTHON} lacks gi/Gst, numpy or protobuf (python3-gst-1.0, python3-numpy, "
+                "python3-protobuf; scripts/setup installs them)")
+    if subprocess.run(["gst-inspect-1.0", "python"], capture_output=True).returncode != 0:
+        return "the gst-python plugin loader is missing (gstreamer1.0-python3-plugin-loader)"
+    return None
+
+
+def environment(tmp_path, config, registry):
+    env = dict(os.environ)
+    for name in ("PYTHONHOME", "VIRTUAL_ENV", "HAILORT_CONSOLE_LOGGER_LEVEL"):
+        env.pop(name, None)
+    env.update(GST_PLUGIN_PATH=str(PLUGIN_DIR), GST_REGISTRY=str(registry), PYTHONPATH=str(RUNTIME),
+               HAILORT_SIM_CONFIG=str(config), HAILORT_LOGGER_PATH="NONE", TMPDIR=str(tmp_path),
+               PYTHONDONTWRITEBYTECODE="1")
+    return env
+
+
+class Gst:
+    """gst-launch-1.0 / gst-inspect-1.0 / a Python script, in the test's environment."""
+
+    def __init__(self, env):
+        self.env = env
+
+    def run(self, cmd, timeout=TIMEOUT):
+        return subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=timeout)
+
+    def inspect(self, *args):
+        return self.run(["gst-inspect-1.0", *args])
+
+    def launch(self, pipeline, timeout=TIMEOUT):
+        return self.run(["gst-launch-1.0", "-q", *pipeline.split()], timeout=timeout)
+
+    def probe(self, pipeline, timeout=60.0):
+        """Run ``pipeline`` with pipeline_probe.py: its JSON result (see that module)."""
+        r = self.run([SYSTEM_PYTHON, str(PROBE), pipeline, str(timeout)], timeout=timeout + 60)
+        assert r.returncode == 0 and r.stdout.strip(), f"probe failed ({r.returncode}): {r.stderr[-2000:]}"
+        assert "Traceback" not in r.stderr, r.stderr[-2000:]
+        result = json.loads(r.stdout.strip().splitlines()[-1])
+        result["stderr"] = r.stderr
+        return result
+
+    def python(self, script, *args, timeout=TIMEOUT):
+        return self.run([SYSTEM_PYTHON, "-c", textwrap.dedent(script), *map(str, args)], timeout=timeout)

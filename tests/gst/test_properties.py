@@ -1,0 +1,85 @@
+"""Our hailonet/hailodevicestats show, in gst-inspect-1.0, libgsthailo 4.21.0's properties:
+the committed list (read from the real source) by name, type, default and range."""
+import os
+import pathlib
+import re
+
+import pytest
+
+LIST = pathlib.Path(__file__).with_name("libgsthailo-4.21.0-properties.txt")
+ELEMENTS = ("hailonet", "hailodevicestats")
+
+
+def committed():
+    rows = {}
+    for line in LIST.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            element, name, *rest = line.split()
+            rows.setdefault(element, {})[name] = rest
+    return rows
+
+
+def inspected(text):
+    """{property: [type, default, (min, max)]} from gst-inspect-1.0's "Element Properties"."""
+    section = text.split("Element Properties:", 1)[1].split("\n\n", 1)[0]
+    props = {}
+    for name, body in re.findall(r"^  (\S+)\s*: .*\n((?:^ {20,}.*\n?)+)", section, re.M):
+        lines = [line.strip() for line in body.strip().splitlines()]
+        flags, kind = lines[0], lines[1]
+        if m := re.match(r'Enum "(\w+)" Default: (-?\d+)', kind):
+            props[name] = [f"Enum:{m[1]}", m[2]]
+        elif m := re.match(r"(Unsigned Integer|Float)\. Range:\s*(\S+) -\s*(\S+) Default:\s*(\S+)", kind):
+            props[name] = [m[1].replace(" ", "-"), m[4], m[2], m[3]]
+        elif m := re.match(r"(String|Boolean)\. Default: (.*)", kind):
+            props[name] = [m[1], m[2].strip()]
+        else:
+            props[name] = [kind]
+        props[name].append(flags.removeprefix("flags:").strip())
+    return props
+
+
+@pytest.mark.parametrize("element", ELEMENTS)
+def test_properties_are_the_real_ones(gst, element):
+    r = gst.inspect(element)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stdout + r.stderr
+    ours = inspected(r.stdout)
+    real = committed()[element]
+    assert set(ours) - {"name", "parent"} == set(real)
+    for name, fields in real.items():
+        assert ours[name][:-1] == fields, name
+        readonly = name in ("power-measurement", "temperature")
+        assert ours[name][-1] == ("readable" if readonly else "readable, writable"), name
+
+
+def test_pads_and_metadata(gst):
+    r = gst.inspect("hailonet")
+    assert re.search(r"SINK template: 'sink'\n\s+Availability: Always\n\s+Capabilities:\n\s+ANY", r.stdout)
+    assert re.search(r"SRC template: 'src'\n\s+Availability: Always\n\s+Capabilities:\n\s+ANY", r.stdout)
+    assert re.search(r"Klass\s+Hailo/Network", r.stdout)
+    assert '"flush"' in r.stdout
+    assert re.search(r"\(0\): HAILO_SCHEDULING_ALGORITHM_NONE - Scheduler is not active", r.stdout)
+    stats = gst.inspect("hailodevicestats").stdout
+    assert re.search(r"Klass\s+Hailo/Device", stats)
+    assert "Pad Templates:\n  none" in stats
+
+
+def test_listed_like_the_guide(gst):
+    """Guide §10.6: `gst-inspect-1.0 | grep hailo` lists the two elements (ours through the
+    gst-python loader, so the plugin column says "python" where libgsthailo's says "hailo")."""
+    r = gst.inspect()
+    lines = [line for line in r.stdout.splitlines() if "hailo" in line]
+    assert any(re.fullmatch(r"\w+:\s+hailonet: hailonet element", line) for line in lines), lines
+    assert any(re.fullmatch(r"\w+:\s+hailodevicestats: hailodevicestats element", line) for line in lines), lines
+
+
+def test_committed_list_matches_the_real_source():
+    """Re-reads the names from a hailort v4.21.0 checkout (HAILORT_SRC) when there is one."""
+    src = os.environ.get("HAILORT_SRC")
+    if not src:
+        pytest.skip("HAILORT_SRC (a hailort v4.21.0 checkout) is not set")
+    gst_dir = pathlib.Path(src) / "hailort/libhailort/bindings/gstreamer/gst-hailo"
+    for element, source in (("hailonet", "gsthailonet.cpp"), ("hailodevicestats", "gsthailodevicestats.cpp")):
+        text = (gst_dir / source).read_text()
+        names = re.findall(r'g_param_spec_\w+\(\s*"([\w-]+)"', text)
+        assert sorted(names) == sorted(committed()[element]), element
