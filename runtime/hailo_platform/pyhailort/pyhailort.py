@@ -8,24 +8,33 @@ package disagree, the choice is noted at the spot with its spec §19 number.
 import gc
 import logging
 import os
+import struct
 import sys
+from dataclasses import dataclass
+from enum import Enum
 from typing import List
 
 import numpy as np
 
 from hailort_sim import status as _status
+from hailort_sim.device import flash as _flash
 from hailort_sim.hef.model import Direction as _Direction, HefModel as _HefModel
 from hailort_sim.pipeline import device_control as _control
 from hailort_sim.pipeline import device_link as _link
 from hailort_sim.pipeline import formats as _formats
+from hailort_sim.pipeline import health as _health
 from hailort_sim.pipeline import infer_model as _im
 from hailort_sim.pipeline import network as _net
 from hailort_sim.pipeline import vdevice as _vd
 from hailo_platform.pyhailort import _pyhailort
 from hailo_platform.pyhailort._pyhailort import (  # noqa: F401  (re-exported names)
     ActivateNetworkGroupParams, AveragingFactor, BootSource, DvmTypes, FormatFlags, FormatOrder, FormatType,
-    HailoFormat, MeasurementBufferIndex, NetworkGroupInfo, PowerMeasurementData, PowerMeasurementTypes,
-    QuantInfo, SamplingPeriod, StreamInfo, TemperatureInfo, VStreamInfo)
+    HailoFormat, MeasurementBufferIndex, NetworkGroupInfo, NotificationId, OvercurrentAlertState,
+    PowerMeasurementData, PowerMeasurementTypes, QuantInfo, SamplingPeriod, SensorConfigTypes, StreamInfo,
+    TemperatureInfo, VStreamInfo, WatchdogMode)
+from hailo_platform.pyhailort.mipi import (  # noqa: F401  (re-exported names)
+    IspLightFrequency, MipiClockSelection, MipiDataTypeRx, MipiIspImageInOrder, MipiIspImageOutDataType,
+    MipiPixelsPerClock)
 from hailort_sim.status import (  # noqa: F401  (the exception classes, real names)
     HailoCommunicationClosedException, HailoRTDriverOperationFailedException, HailoRTEthException, HailoRTException,
     HailoRTFirmwareControlFailedException, HailoRTHEFNotCompatibleWithDevice, HailoRTInvalidArgumentException,
@@ -47,6 +56,7 @@ BOARD_INFO_NOT_CONFIGURED_ATTR = "<N/A>"
 SUPPORTED_PROTOCOL_VERSION = 2
 SUPPORTED_FW_MAJOR = 4
 SUPPORTED_FW_MINOR = 21
+SUPPORTED_FW_REVISION = 0
 MEGA_MULTIPLIER = 1e6
 
 
@@ -454,6 +464,27 @@ class AsyncInferJob:
 
 class ConfiguredInferModel:
     """The configured pipeline of an InferModel (guide §6.5)."""
+
+    @dataclass
+    class NmsTransformationInfo:
+        """What converting an NMS output needs."""
+        format_order: FormatOrder
+        input_height: int
+        input_width: int
+        number_of_classes: int
+        max_bboxes_per_class: int
+        quant_info: QuantInfo
+        output_dtype: np.dtype = np.dtype("float32")
+
+    @dataclass
+    class NmsHailoTransformationInfo(NmsTransformationInfo):
+        """NMS transformation into the Hailo (per class) format."""
+        use_tf_nms_format: bool = False
+
+    @dataclass
+    class NmsTfTransformationInfo(NmsTransformationInfo):
+        """NMS transformation into the TF format."""
+        use_tf_nms_format: bool = True
 
     class Bindings:
         class InferStream:
@@ -1038,25 +1069,139 @@ class OutputVStreams(_VStreams):
 
 # --- Device / Control --------------------------------------------------------------------
 
+class HailoPowerMeasurementUtils:
+    @staticmethod
+    def return_real_sampling_period(sampling_period):
+        """The sampling period in microseconds."""
+        return _pyhailort.SAMPLING_PERIOD_US[int(sampling_period)]
+
+    @staticmethod
+    def return_real_averaging_factor(averaging_factor):
+        """The number of samples averaged."""
+        return _pyhailort.AVERAGING_FACTOR[int(averaging_factor)]
+
+
+class HailoFirmwareMode(Enum):
+    """Whether a firmware is a release (stable, official) or a develop build."""
+    DEVELOP = "develop"
+    RELEASE = "release"
+
+
+class HailoFirmwareType(Enum):
+    """Which CPU a firmware runs on."""
+    CORE = "core"
+    APP = "app"
+
+
 class HailoFirmwareVersion:
-    def __init__(self, major, minor, revision, is_release=True, extended_context_switch_buffer=False):
-        self.major, self.minor, self.revision = major, minor, revision
-        self.mode = "release" if is_release else "develop"
-        self.fw_type = "app"
-        self._extended = extended_context_switch_buffer
+    """A firmware version, from the firmware's packed ``<III`` version struct (real signature)."""
+    CORE_BIT = 0x08000000
+    EXTENDED_CONTEXT_SWITCH_BUFFER_BIT = 0x40000000
+    DEV_BIT = 0x80000000
+    FW_VERSION_FORMAT = "<III"
+
+    def __init__(self, firmware_version_buffer, is_release, extended_context_switch_buffer, fw_type):
+        self.major, self.minor, revision = struct.unpack(self.FW_VERSION_FORMAT, firmware_version_buffer)
+        self.revision = revision & ~(self.CORE_BIT | self.EXTENDED_CONTEXT_SWITCH_BUFFER_BIT | self.DEV_BIT)
+        self.fw_type = fw_type
+        self.mode = HailoFirmwareMode.RELEASE if is_release else HailoFirmwareMode.DEVELOP
+        self.extended_context_switch_buffer = extended_context_switch_buffer
+
+    @classmethod
+    def construct_from_params(cls, major, minor, revision, is_release, extended_context_switch_buffer, fw_type):
+        return cls(struct.pack(cls.FW_VERSION_FORMAT, major, minor, revision), is_release,
+                   extended_context_switch_buffer, fw_type)
 
     def __str__(self):
-        text = f"{self.major}.{self.minor}.{self.revision} ({self.mode},{self.fw_type}"
-        return text + (",extended context switch buffer)" if self._extended else ")")
+        extended = ",extended context switch buffer" if self.extended_context_switch_buffer else ""
+        return f"{self.major}.{self.minor}.{self.revision} ({self.mode.value},{self.fw_type.value}{extended})"
 
-    def _tuple(self):
-        return (self.major, self.minor, self.revision)
+    @property
+    def comparable_value(self):
+        """One integer ordering versions by major, minor, revision."""
+        return (self.major << 64) + (self.minor << 32) + self.revision
+
+    def __hash__(self):
+        return self.comparable_value
 
     def __eq__(self, other):
-        return self._tuple() == other._tuple()
+        return self.comparable_value == other.comparable_value
 
     def __lt__(self, other):
-        return self._tuple() < other._tuple()
+        return self.comparable_value < other.comparable_value
+
+    def check_protocol_compatibility(self, other):
+        return (self.major, self.minor) == (other.major, other.minor)
+
+
+class TemperatureThrottlingLevel:
+    def __init__(self, level_number, temperature_threshold, hysteresis_temperature_threshold,
+                 throttling_nn_clock_freq):
+        self.level_number = level_number
+        self.temperature_threshold = temperature_threshold
+        self.hysteresis_temperature_threshold = hysteresis_temperature_threshold
+        self.throttling_nn_clock_freq = throttling_nn_clock_freq
+
+    def __str__(self):
+        return (f"Temperature Throttling Level {self.level_number}: \n"
+                f"Temperature Threshold: {self.temperature_threshold}\n"
+                f"Hysteresis Temperature Threshold: {self.hysteresis_temperature_threshold}\n"
+                f"Throttling NN Clock Frequency: {self.throttling_nn_clock_freq}\n")
+
+    __repr__ = __str__
+
+
+class HealthInformation:
+    """The firmware's health state (``Control._get_health_information`` in the real package)."""
+
+    def __init__(self, overcurrent_protection_active, current_overcurrent_zone, red_overcurrent_threshold,
+                 overcurrent_throttling_active, temperature_throttling_active, current_temperature_zone,
+                 current_temperature_throttling_level, temperature_throttling_levels, orange_temperature_threshold,
+                 orange_hysteresis_temperature_threshold, red_temperature_threshold,
+                 red_hysteresis_temperature_threshold, requested_overcurrent_clock_freq,
+                 requested_temperature_clock_freq):
+        self.overcurrent_protection_active = overcurrent_protection_active
+        self.current_overcurrent_zone = current_overcurrent_zone
+        self.red_overcurrent_threshold = red_overcurrent_threshold
+        self.overcurrent_throttling_active = overcurrent_throttling_active
+        self.temperature_throttling_active = temperature_throttling_active
+        self.current_temperature_zone = current_temperature_zone
+        self.current_temperature_throttling_level = current_temperature_throttling_level
+        self.orange_temperature_threshold = orange_temperature_threshold
+        self.orange_hysteresis_temperature_threshold = orange_hysteresis_temperature_threshold
+        self.red_temperature_threshold = red_temperature_threshold
+        self.red_hysteresis_temperature_threshold = red_hysteresis_temperature_threshold
+        self.requested_overcurrent_clock_freq = requested_overcurrent_clock_freq
+        self.requested_temperature_clock_freq = requested_temperature_clock_freq
+        # One level per distinct clock frequency (only the last levels may share one).
+        self.temperature_throttling_levels = []
+        if temperature_throttling_active:
+            seen = set()
+            for number, level in enumerate(temperature_throttling_levels):
+                if level.throttling_nn_clock_freq not in seen:
+                    seen.add(level.throttling_nn_clock_freq)
+                    self.temperature_throttling_levels.append(TemperatureThrottlingLevel(
+                        number, level.temperature_threshold, level.hysteresis_temperature_threshold,
+                        level.throttling_nn_clock_freq))
+
+    def __str__(self):
+        levels = ("\n".join("\n\n{}\n".format(level) for level in self.temperature_throttling_levels)
+                  if self.temperature_throttling_active else "<Temperature throttling is disabled>")
+        return (f"Overcurrent Protection Active: {self.overcurrent_protection_active}\n"
+                f"Overcurrent Protection Current Overcurrent Zone: {self.current_overcurrent_zone}\n"
+                f"Overcurrent Protection Red Threshold: {self.red_overcurrent_threshold}\n"
+                f"Overcurrent Protection Throttling State: {self.overcurrent_throttling_active}\n"
+                f"Temperature Protection Red Threshold: {self.red_temperature_threshold}\n"
+                f"Temperature Protection Red Hysteresis Threshold: {self.red_hysteresis_temperature_threshold}\n"
+                f"Temperature Protection Orange Threshold: {self.orange_temperature_threshold}\n"
+                f"Temperature Protection Orange Hysteresis Threshold: "
+                f"{self.orange_hysteresis_temperature_threshold}\n"
+                f"Temperature Protection Throttling State: {self.temperature_throttling_active}\n"
+                f"Temperature Protection Current Zone: {self.current_temperature_zone}\n"
+                f"Temperature Protection Current Throttling Level: {self.current_temperature_throttling_level}\n"
+                f"Temperature Protection Throttling Levels: {levels}")
+
+    __repr__ = __str__
 
 
 class BoardInformation:
@@ -1064,8 +1209,9 @@ class BoardInformation:
                  board_name, is_release, extended_context_switch_buffer, device_architecture, serial_number,
                  part_number, product_name):
         self.protocol_version = protocol_version
-        self.firmware_version = HailoFirmwareVersion(fw_version_major, fw_version_minor, fw_version_revision,
-                                                     is_release, extended_context_switch_buffer)
+        self.firmware_version = HailoFirmwareVersion.construct_from_params(
+            fw_version_major, fw_version_minor, fw_version_revision, is_release, extended_context_switch_buffer,
+            HailoFirmwareType.APP)
         self.logger_version = logger_version
         self.board_name = board_name
         self.is_release = is_release
@@ -1098,9 +1244,9 @@ class BoardInformation:
 class CoreInformation:
     def __init__(self, fw_version_major, fw_version_minor, fw_version_revision, is_release,
                  extended_context_switch_buffer):
-        self.firmware_version = HailoFirmwareVersion(fw_version_major, fw_version_minor, fw_version_revision,
-                                                     is_release, extended_context_switch_buffer)
-        self.firmware_version.fw_type = "core"
+        self.firmware_version = HailoFirmwareVersion.construct_from_params(
+            fw_version_major, fw_version_minor, fw_version_revision, is_release, extended_context_switch_buffer,
+            HailoFirmwareType.CORE)
         self.is_release = is_release
         self.extended_context_switch_buffer = extended_context_switch_buffer
 
@@ -1199,7 +1345,10 @@ class Control:
         return _control.THROTTLING.get(self.device_id, True)
 
     def _reset(self):
-        _link.sim(self._phys()).require_control("reset")
+        """A reset: a firmware written with ``firmware_update(should_reset=False)`` starts running."""
+        device = self._phys()
+        _link.sim(device).require_control("reset")
+        _flash.reset(device.device_id)
 
     chip_reset = nn_core_reset = soft_reset = forced_soft_reset = _reset
 
@@ -1212,6 +1361,57 @@ class Control:
 
     def get_chip_temperature(self):
         return TemperatureInfo(*_control.temperature(self._phys()))
+
+    # --- flash, logger, watchdog (hailort_sim.device.flash) --------------------------------
+    def _flash(self, operation):
+        device = self._phys()
+        _link.sim(device).require_control(operation)
+        return device
+
+    def read_board_config(self):
+        """The board configuration section (BOARD_CONFIG_SIZE = 500 bytes)."""
+        return _flash.read_board_config(self._flash("read_board_config").device_id)
+
+    def write_board_config(self, configuration):
+        _flash.write_board_config(self._flash("write_board_config").device_id, configuration)
+
+    def set_fw_logger(self, level, interface_mask):
+        _flash.set_fw_logger(self._flash("set_fw_logger").device_id, int(level), int(interface_mask))
+
+    def firmware_update(self, firmware_binary, should_reset=True):
+        """Flash a firmware binary (app + core images); after a reset identify shows its version."""
+        device = self._phys()
+        _flash.firmware_update(device.device_id, device.architecture.name, firmware_binary, should_reset)
+
+    def second_stage_update(self, second_stage_binary):
+        device = self._phys()
+        _flash.second_stage_update(device.device_id, device.architecture.name, second_stage_binary)
+
+    def wd_enable(self, cpu_id):
+        _flash.watchdog(self._flash("wd_enable").device_id, cpu_id, enabled=True)
+
+    def wd_disable(self, cpu_id):
+        _flash.watchdog(self._flash("wd_disable").device_id, cpu_id, enabled=False)
+
+    def wd_config(self, cpu_id, wd_cycles, wd_mode):
+        _flash.watchdog(self._flash("wd_config").device_id, cpu_id, cycles=int(wd_cycles), mode=int(wd_mode))
+
+    def previous_system_state(self, cpu_id):
+        return _flash.previous_system_state(self._flash("previous_system_state").device_id, cpu_id)
+
+    # --- notifications (hailort_sim.pipeline.health) ---------------------------------------
+    def set_notification_callback(self, callback_func, notification_id, opaque):
+        """``callback_func(device, notification, opaque)``, from the health monitor's thread, for
+        the simulated firmware's temperature and overcurrent alarms."""
+        monitor = _health.HealthMonitor.of(self._phys())
+        handle = id(self._device)
+
+        def deliver(notification_id, body):
+            callback_func(handle, _Notification(notification_id, body), opaque)
+        monitor.set_callback(int(notification_id), deliver)
+
+    def remove_notification_callback(self, notification_id):
+        _health.HealthMonitor.of(self._phys()).remove_callback(int(notification_id))
 
     def read_user_config(self):
         """The stored user config as bytes (spec §19 #27); the simulated device's is its JSON."""
@@ -1243,6 +1443,26 @@ class Control:
 
     def stop_power_measurement(self):
         self._sensor().stop()
+
+
+class _NotificationBody:
+    """``NotificationMessageParameters``: the union's member for the notification's kind."""
+    _MEMBERS = {_health.TEMPERATURE_ALARM: "health_monitor_temperature_alarm_notification",
+                _health.OVERCURRENT_ALARM: "health_monitor_overcurrent_alert_notification"}
+
+    def __init__(self, notification_id, message):
+        setattr(self, self._MEMBERS[notification_id], message)
+
+
+class _Notification:
+    """``_pyhailort.Notification``: ``notification_id``, ``sequence``, ``body``."""
+    _sequence = 0
+
+    def __init__(self, notification_id, message):
+        _Notification._sequence += 1
+        self.notification_id = _pyhailort.NotificationId(notification_id)
+        self.sequence = _Notification._sequence
+        self.body = _NotificationBody(notification_id, message)
 
 
 class Device:
@@ -1283,6 +1503,12 @@ class Device:
     @property
     def loaded_network_groups(self):
         return []   # Device.configure was removed in 4.20
+
+    def read_log(self, count, cpu_id):
+        """Up to ``count`` bytes of the firmware log of CPU ``cpu_id`` (consumed as read)."""
+        if self._phys is None:
+            raise HailoRTInvalidOperationException("The device in use has been released")
+        return _flash.read_log(self._phys.device_id, int(count), cpu_id)
 
     def __repr__(self):
         return f"Device('{self._device_id}')"
@@ -1363,6 +1589,50 @@ class HailoRTTransformUtils:
         qi = HailoRTTransformUtils._check(src_buffer, quant_info)
         src, dst = src_buffer.reshape(-1), dst_buffer.reshape(-1)
         dst[:elements_count] = _formats.dequantize(src[:elements_count], qi).astype(dst.dtype)
+
+    @staticmethod
+    def output_raw_buffer_to_nms_format_single_frame(raw_output_buffer, number_of_classes, offset=0):
+        """One HAILO_NMS_BY_CLASS frame (per class: a count, then count x 5 values) -> a list of
+        ``(count, 5)`` arrays, one per class."""
+        frame = []
+        for _ in range(number_of_classes):
+            count = int(raw_output_buffer[offset])
+            offset += 1
+            frame.append(np.asarray(raw_output_buffer[offset:offset + BBOX_PARAMS * count]).reshape(count, BBOX_PARAMS)
+                         if count else np.empty([0, BBOX_PARAMS]))
+            offset += BBOX_PARAMS * count
+        return frame
+
+    @staticmethod
+    def output_raw_buffer_to_nms_format(raw_output_buffer, number_of_classes):
+        return [HailoRTTransformUtils.output_raw_buffer_to_nms_format_single_frame(frame, number_of_classes)
+                for frame in raw_output_buffer]
+
+    @staticmethod
+    def output_raw_buffer_to_nms_tf_format_single_frame(raw_output_buffer, converted_output_frame, number_of_classes,
+                                                        max_bboxes_per_class, quantized_empty_bbox, offset=0):
+        """Fill ``converted_output_frame`` (classes, max boxes, 5) from one by-class frame; the
+        unused rows get ``quantized_empty_bbox``."""
+        for class_index in range(number_of_classes):
+            count = int(raw_output_buffer[offset])
+            offset += 1
+            rows = converted_output_frame[class_index]
+            if count:
+                rows[:count] = np.asarray(raw_output_buffer[offset:offset + BBOX_PARAMS * count]).reshape(
+                    count, BBOX_PARAMS)
+                offset += BBOX_PARAMS * count
+            rows[count:max_bboxes_per_class] = quantized_empty_bbox
+
+    @staticmethod
+    def output_raw_buffer_to_nms_tf_format(raw_output_buffer, shape, dtype, quantized_empty_bbox):
+        """By-class frames -> ``shape`` = (frames, classes, 5, max boxes) in TF order."""
+        frames, classes, _, max_boxes = shape
+        converted = np.empty([frames, classes, max_boxes, BBOX_PARAMS], dtype=dtype)
+        frame_size = classes * (BBOX_PARAMS * max_boxes + 1)
+        for frame in range(frames):
+            HailoRTTransformUtils.output_raw_buffer_to_nms_tf_format_single_frame(
+                raw_output_buffer, converted[frame], classes, max_boxes, quantized_empty_bbox, frame * frame_size)
+        return np.swapaxes(converted, 2, 3)
 
     @staticmethod
     def dequantize_output_buffer_in_place(raw_buffer, dst_dtype, elements_count, quant_info):

@@ -65,9 +65,10 @@ class SimDevice:
         device = cls(config, inventory)
         if not device.fw_supported:
             from hailort_sim import log
-            major, minor, revision = config.identity.fw_version
+            identity = device.identify()
+            major, minor, revision = identity.fw_version
             log.warning("Unsupported firmware operation. Host: {}.{}.{}, Device: {}.{}.{}{}".format(
-                *FW_VERSION, major, minor, revision, "" if config.identity.is_release else " (dev)"))
+                *FW_VERSION, major, minor, revision, "" if identity.is_release else " (dev)"))
         return device
 
     # --- identity and controls ---------------------------------------------------------------
@@ -83,11 +84,17 @@ class SimDevice:
     @property
     def fw_supported(self):
         """The host (4.21) talks to this firmware: same major and minor version."""
-        return tuple(self.config.identity.fw_version[:2]) == FW_VERSION[:2]
+        return tuple(self.identify().fw_version[:2]) == FW_VERSION[:2]
 
     def identify(self):
-        """The identify control (allowed whatever the firmware version, as in libhailort)."""
-        return self.config.identity
+        """The identify control (allowed whatever the firmware version, as in libhailort): the
+        configured identity, with the firmware a ``fw-update`` flashed once the device reset."""
+        from .flash import running_firmware
+        flashed = running_firmware(self.device_id)
+        if flashed is None:
+            return self.config.identity
+        version, is_release = flashed
+        return self.config.identity._replace(fw_version=version, is_release=is_release)
 
     def require_control(self, operation):
         """Controls other than identify fail against a firmware of another version."""

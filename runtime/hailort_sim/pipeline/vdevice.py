@@ -11,7 +11,6 @@
 import fcntl
 import hashlib
 import os
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
@@ -36,9 +35,8 @@ class VDeviceConfig:
 
 
 def lock_dir() -> str:
-    path = os.path.join(tempfile.gettempdir(), f"hailort-sim-{os.getuid()}")
-    os.makedirs(path, exist_ok=True)
-    return path
+    from hailort_sim.device.flash import state_dir
+    return state_dir()
 
 
 class _Claim:
