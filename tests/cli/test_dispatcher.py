@@ -72,7 +72,7 @@ def test_start_up_imports_neither_numpy_nor_protobuf(tmp_path, args):
 def test_argument_free_fast_paths_equal_the_parsers_result():
     checked = 0
     for name, module, _ in hailortcli.COMMANDS:
-        command = __import__("hailort_sim.cli." + module, fromlist=["register"])
+        command = hailortcli._command_module(module)
         for words, values in getattr(command, "NO_ARGUMENTS", {}).items():
             argv = [name, *words]
             assert vars(hailortcli.build_parser(argv).parse_args(argv)) == dict(values, command=name)

@@ -121,11 +121,13 @@ def open_devices(args):
     return devices
 
 
-def run_on_devices(args, execute_on_device):
-    """``DeviceCommand::execute``: run on each device, best effort; returns the last failure's status."""
+def run_on_devices(args, execute_on_device, announce=True):
+    """``DeviceCommand::execute``: run on each device, best effort; returns the last failure's status.
+    ``announce=False`` (``m_show_stdout = false``) leaves stdout to the command's own data."""
     status = 0
     for device in open_devices(args):
-        sys.stdout.write("Executing on device: {}\n".format(device.device_id))
+        if announce:
+            sys.stdout.write("Executing on device: {}\n".format(device.device_id))
         try:
             result = execute_on_device(device, args) or 0
         except Exception as error:

@@ -15,6 +15,33 @@ def register(subparsers):
     identify.add_argument("--extended", action="store_true", help="Print device extended information")
     add_device_options(identify)
     identify.set_defaults(execute=execute_identify)
+    reset = commands.add_parser("reset", help="Resets the device")
+    reset.add_argument("--reset-type", required=True, type=_reset_type, help="Reset type")
+    add_device_options(reset)
+    reset.set_defaults(execute=execute_reset)
+
+
+RESET_TYPES = ("chip", "nn_core", "soft", "forced_soft")     # hailo_reset_device_mode_t
+
+
+def _reset_type(value):
+    from .common import UsageError
+    if value not in RESET_TYPES:
+        raise UsageError("--reset-type: {} not in {{{}}}".format(value, ",".join(RESET_TYPES)))
+    return value
+
+
+def reset_device(device, args):
+    """A reset: a firmware flashed with ``fw-update --skip-reset`` starts running."""
+    from hailort_sim.device import flash
+    device.require_control("reset")
+    flash.reset(device.device_id)
+    print("Board has been reset successfully")
+    return 0
+
+
+def execute_reset(args):
+    return run_on_devices(args, reset_device)
 
 
 def _attr(value):

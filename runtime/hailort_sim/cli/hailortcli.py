@@ -2,7 +2,8 @@
 when that command runs (``hailortcli scan`` must start fast: no numpy, no protobuf).
 
 Adding a command is one line in ``COMMANDS``: (name, module, help). The module exposes
-``register(subparsers)``, which calls ``subparsers.add_parser(<name>, help=...)``
+``register(subparsers)`` (or ``module:function`` names another function of it, for modules
+holding several related commands), which calls ``subparsers.add_parser(<name>, help=...)``
 (``subparsers`` makes ``parser.Parser``s: argparse with CLI11's errors), adds its
 options and sets ``parser.set_defaults(execute=<function(args) -> hailo_status int>)``.
 A module may also define ``NO_ARGUMENTS``: ``{(subcommand words...): {dest: value}}``, the
@@ -27,6 +28,13 @@ COMMANDS = (
     ("run2", "run2", "Run networks (preview)"),
     ("benchmark", "benchmark", "Measure basic performance on compiled network"),
     ("measure-power", "measure_power", "Measures power consumption"),
+    ("sensor-config", "flash_commands:register_sensor_config", "Config sensor attached to the Hailo chip"),
+    ("board-config", "flash_commands:register_board_config", "Board configuration tool"),
+    ("fw-logger", "flash_commands:register_fw_logger", "Download fw logs to a file"),
+    ("fw-update", "flash_commands:register_fw_update", "Firmware update tool (only for flash based devices)"),
+    ("ssb-update", "flash_commands:register_ssb_update",
+     "Second stage boot update command (only for flash based devices)"),
+    ("udp-rate-limiter", "udp_rate_limiter", "Limit the UDP rate"),
 )
 
 
@@ -41,7 +49,11 @@ def _requested_command(argv):
 
 
 def _command_module(module):
-    return __import__("hailort_sim.cli." + module, fromlist=["register"])
+    return __import__("hailort_sim.cli." + module.partition(":")[0], fromlist=["register"])
+
+
+def _register(module):
+    return getattr(_command_module(module), module.partition(":")[2] or "register")
 
 
 class _Arguments:
@@ -69,7 +81,7 @@ def build_parser(argv):
     requested = _requested_command(argv)
     for name, module, help_text in COMMANDS:
         if name == requested:
-            _command_module(module).register(subparsers)
+            _register(module)(subparsers)
         else:
             subparsers.add_parser(name, help=help_text)   # listed in --help, not imported
     return parser

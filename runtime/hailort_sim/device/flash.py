@@ -259,3 +259,82 @@ def read_log(device_id: str, count: int, cpu_id) -> bytes:
         state["log"] = data[count:].decode(errors="replace")
     _update(device_id, change)
     return taken[0]
+
+
+# --- sensor configurations (sensor_config_exports.h) ------------------------------------------
+
+SENSOR_SECTIONS = 8                    # SENSOR_CONFIG__TOTAL_SECTIONS_BLOCK_COUNT
+ISP_SECTION = 7                        # SENSOR_CONFIG__ISP_SECTION_INDEX
+MAX_NON_ISP_SECTION = 6
+OPERATION_SIZE = 15                    # sizeof(SENSOR_CONFIG__operation_cfg_t), packed
+SENSOR_TYPES = {0: "SENSOR_GENERIC", 1: "ONSEMI_AR0220AT", 2: "SENSOR_RASPICAM", 3: "ONSEMI_AS0149AT",
+                0x80000000: "HAILO8_ISP"}
+OPCODES = ("SENSOR_CONFIG_OPCODES_WR", "SENSOR_CONFIG_OPCODES_RD", "SENSOR_CONFIG_OPCODES_RMW",
+           "SENSOR_CONFIG_OPCODES_DELAY")
+
+
+def parse_sensor_csv(text: str):
+    """``SensorConfigUtils::read_config_file``: lines ``opcode,length,page,address,bitmask,value``
+    (length decimal, the rest hex; a negative page is 0xff) -> [(opcode, length, page, address,
+    bitmask, value)]."""
+    entries = []
+    for line in text.splitlines():
+        columns = line.split(",")
+        if len(columns) < 6:
+            fail("HAILO_FILE_OPERATION_FAILURE", "Failed reading sensor config file value with errno: 0")
+        if columns[0] not in OPCODES:
+            fail("HAILO_NOT_FOUND", "Failed getting opcode value by name: {}".format(columns[0]))
+        try:
+            page = int(columns[2], 16)
+            entry = (OPCODES.index(columns[0]), int(columns[1], 10), 0xFF if page < 0 else page,
+                     int(columns[3], 16), int(columns[4], 16), int(columns[5], 16))
+        except ValueError:
+            fail("HAILO_INVALID_ARGUMENT", "Failed parsing the sensor config line '{}'".format(line))
+        entries.append(entry)
+    return entries
+
+
+def sensor_csv(entries) -> str:
+    """``SensorConfigUtils::dump_config_to_csv``."""
+    lines = []
+    for opcode, length, page, address, bitmask, value in entries:
+        width = 2 if length == 8 else 4
+        lines.append("{},{},{},0x{:04X},0x{:0{w}X},0x{:0{w}X}".format(
+            OPCODES[opcode], length, -1 if page == 0xFF else page, address, bitmask, value, w=width))
+    return "".join(line + "\n" for line in lines)
+
+
+def store_sensor_config(device_id: str, section: int, sensor_type: int, entries, reset_config_size=0,
+                        height=0, width=0, fps=0, name="UNINITIALIZED") -> None:
+    if sensor_type != 0x80000000 and not 0 <= section <= MAX_NON_ISP_SECTION:
+        fail("HAILO_INVALID_ARGUMENT", "Cannot store sensor config in invalid section {}. Please choose section "
+                                       "index (0-{}).".format(section, MAX_NON_ISP_SECTION))
+    info = {"sensor_type": int(sensor_type), "entries": [list(e) for e in entries],
+            "reset_config_size": int(reset_config_size), "height": int(height), "width": int(width),
+            "fps": int(fps), "name": str(name)}
+
+    def change(state):
+        state.setdefault("sensor_sections", {})[str(section)] = info
+    _update(device_id, change)
+
+
+def sensor_sections(device_id: str):
+    """Per section 0..7: its stored info (a dict) or None when free."""
+    stored = load(device_id).get("sensor_sections", {})
+    return [stored.get(str(i)) for i in range(SENSOR_SECTIONS)]
+
+
+def sensor_section(device_id: str, section: int) -> dict:
+    if not 0 <= section < SENSOR_SECTIONS:
+        fail("HAILO_INVALID_ARGUMENT", "Section {} is invalid. Section index must be in the range [0 - {}]".format(
+            section, SENSOR_SECTIONS - 1))
+    info = sensor_sections(device_id)[section]
+    if info is None:
+        fail("HAILO_NOT_FOUND", "Section {} is not active".format(section))
+    return info
+
+
+def set_sensor_slave(device_id: str, **slave) -> None:
+    def change(state):
+        state["sensor_i2c_slave"] = slave
+    _update(device_id, change)
