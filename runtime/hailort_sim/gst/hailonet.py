@@ -201,9 +201,9 @@ class HailoNet(Gst.Element):
     # --- errors -------------------------------------------------------------------------
     def _post_error(self, what, error=None):
         text = f"HailoNet Error: {what}" + (f": {_status_text(error)}" if error is not None else "")
-        self._failed = True
         self.post_message(Gst.Message.new_error(self, GLib.Error.new_literal(
             Gst.ResourceError.quark(), text, int(Gst.ResourceError.FAILED)), text))
+        self._failed = True     # after posting: upstream's "not-negotiated/error" must come second
 
     # --- open / configure / close ---------------------------------------------------------
     def _open(self):
