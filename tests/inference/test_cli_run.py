@@ -110,6 +110,7 @@ def test_benchmark_summary(cli, write_model):
     out = proc.stdout
     assert out.startswith("Starting Measurements...\nMeasuring FPS in HW-only mode\n")
     assert "Measuring FPS (and Power on supported platforms) in streaming mode" in out
+    assert "> Inference result:" not in out and "Running " not in out     # no run block per measurement
     summary = out.split("=======\nSummary\n=======\n", 1)[1].splitlines()
     assert re.fullmatch(r"FPS     \(hw_only\)                 = [\d.]+", summary[0])
     assert re.fullmatch(r"        \(streaming\)               = [\d.]+", summary[1])
@@ -191,6 +192,33 @@ def test_run2_measure_fw_actions(cli, write_model, tmp_path):
     assert data["runs"][0]["frames"] > 0
     proc = cli("run2", "set-net", path, "measure-fw-actions")
     assert proc.returncode == 109 and "raw_sync or raw_async" in proc.stderr
+    # the subcommand as a network app of its own: `run2 measure-fw-actions <hef> [options]`
+    proc = cli("run2", "-t", "1", "--mode", "raw_async", "measure-fw-actions", path, "--batch-size", "2",
+               "--output-path", "fw.json")
+    assert proc.returncode == 0, proc.stderr
+    assert [run["batch_size"] for run in json.loads((tmp_path / "fw.json").read_text())["runs"]] == [2]
+
+
+def test_run2_warnings_are_the_clis_and_set_vstream_order(cli, write_model):
+    path = write_model(classifier(fps=1000))
+    proc = cli("run2", "-t", "1", "--measure-latency", "set-net", path, "set-vstream", "classifier/fc1",
+               "--type", "float32", "--order", "nc")
+    assert proc.returncode == 0, proc.stderr
+    assert "[HailoRT CLI] [warning] Measuring latency; frames are sent one at a time and FPS will not be " \
+           "measured" in proc.stderr
+    assert "[HailoRT CLI] [warning] \"hailortcli run2\" is not optimized for single model usage." in proc.stderr
+    bad = cli("run2", "set-net", path, "set-vstream", "classifier/fc1", "--order", "zigzag")
+    assert bad.returncode != 0 and "--order" in bad.stderr
+
+
+def test_run_and_benchmark_name_the_hef_they_failed_to_read(cli, tmp_path):
+    broken = tmp_path / "broken.hef"
+    broken.write_bytes(b"\x01HEF" + bytes(60))
+    for command in (["run", "-t", "1", broken], ["benchmark", "-t", "1", broken]):
+        proc = cli(*command)
+        assert proc.returncode != 0
+        assert proc.stderr.splitlines()[-1].endswith(" - Failed reading hef file {}".format(broken)), proc.stderr
+        assert proc.stderr.splitlines()[-1].startswith("[HailoRT CLI] [error] CHECK_SUCCESS failed with status=HAILO_")
 
 
 def test_run_collect_runtime_data(cli, write_model, tmp_path):

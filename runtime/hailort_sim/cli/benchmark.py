@@ -45,12 +45,12 @@ def execute(args):
             can_measure_power = False
         print("Starting Measurements...")
         print("Measuring FPS in HW-only mode")
-        hw_results, _ = run_hef(_run_args(args, "hw_only"), args.hef, shared)
+        hw_results, _ = run_hef(_run_args(args, "hw_only"), args.hef, shared, report=False)
         print("Measuring FPS (and Power on supported platforms) in streaming mode")
         streaming_results, measurements = run_hef(_run_args(args, "streaming", power=can_measure_power),
-                                                  args.hef, shared)
+                                                  args.hef, shared, report=False)
         print("Measuring HW Latency")
-        latency_results, _ = run_hef(_run_args(args, "streaming", latency=True), args.hef, shared)
+        latency_results, _ = run_hef(_run_args(args, "streaming", latency=True), args.hef, shared, report=False)
     finally:
         vdevice.release(shared)
     hw, streaming, latency = hw_results[0], streaming_results[0], latency_results[0]

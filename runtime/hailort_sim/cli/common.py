@@ -52,6 +52,16 @@ def error_detail(error):
     return text
 
 
+def with_context(message, call, *args):
+    """``TRY(var, call(args), message)``: a failure's CLI line ends with `` - <message>``."""
+    from hailort_sim.status import HailoRTException
+    try:
+        return call(*args)
+    except HailoRTException as error:
+        error.cli_context = message
+        raise
+
+
 def report_failure(error):
     """Log a failed runtime call the way the real CLI does; returns the status to exit with."""
     from hailort_sim import log
@@ -59,7 +69,9 @@ def report_failure(error):
     detail = error_detail(error)
     if detail and not getattr(error, "logged", False):
         log.error(detail)
-    cli_log("error", "CHECK_SUCCESS failed with status={}".format(format_status(error.status)))
+    context = getattr(error, "cli_context", "")
+    cli_log("error", "CHECK_SUCCESS failed with status={}{}".format(format_status(error.status),
+                                                                    " - " + context if context else ""))
     return int(error.status)
 
 

@@ -9,7 +9,7 @@ import sys
 import time
 
 from .common import (EXIT_EXCLUDES_ERROR, Parser, UsageError, add_device_options, existing_path,
-                     requested_device_ids)
+                     requested_device_ids, with_context)
 
 SAMPLING_PERIODS = ("140", "204", "332", "588", "1100", "2116", "4156", "8244")
 AVERAGING_FACTORS = ("1", "4", "16", "64", "128", "256", "512", "1024")
@@ -384,10 +384,12 @@ def write_dot(path, model):
         out.write("\n".join(lines) + "\n")
 
 
-def run_hef(args, path, shared):
+def run_hef(args, path, shared, report=True):
+    """Run one HEF; ``report``: print the "Running ..." header and the "> Inference result:"
+    block (``run``), which ``benchmark`` does not (its InferStatsPrinter prints neither)."""
     from hailort_sim.hef.model import FormatType
     from hailort_sim.pipeline import device_link, runner
-    model = device_link.load_hef(path)
+    model = with_context("Failed reading hef file {}".format(path), device_link.load_hef, path)
     device_link.check_compatible(model, shared.devices)
     user_type = FormatType[args.user_format_type.upper()]
     input_files = runner.parse_input_files(args.input_files)
@@ -399,11 +401,12 @@ def run_hef(args, path, shared):
                                     input_files=input_files))
     hw_only = args.mode == "hw_only"
     transform = not hw_only or bool(input_files)
-    print("Running {} inference ({}):".format(args.mode, path))
-    print("  Transform data: " + ("true" if transform else "false"))
-    if transform:
-        print("    Type:      " + args.user_format_type)
-        print("    Quantized: true")
+    if report:
+        print("Running {} inference ({}):".format(args.mode, path))
+        print("  Transform data: " + ("true" if transform else "false"))
+        if transform:
+            print("    Type:      " + args.user_format_type)
+            print("    Quantized: true")
     if args.dot and not hw_only:
         write_dot(args.dot, model)
     seconds = 5 if (args.time_to_run is None and not args.frames_count) else (args.time_to_run or 0)
@@ -417,6 +420,8 @@ def run_hef(args, path, shared):
     if not args.measure_overall_latency:
         for result in results:
             result.overall_latency_ms = None
+    if not report:
+        return results, measurements
     lines = ["\x1b[2K\r> Inference result:" if args.show_progress else "> Inference result:"]
     for result, spec in zip(results, specs):
         lines += result_lines(result, bool(args.frames_count), duration,

@@ -10,7 +10,7 @@ import json
 import sys
 import time
 
-from .common import Parser, UsageError, add_device_options, existing_path, requested_device_ids
+from .common import Parser, UsageError, add_device_options, cli_log, existing_path, requested_device_ids
 from .run import add_measurement_options, hms, sampling_interval
 
 MODES = ("full_sync", "full_async", "raw_sync", "raw_async")
@@ -54,7 +54,15 @@ def _vstream_parser():
     vstream.add_argument("name")
     vstream.add_argument("--input-file")
     vstream.add_argument("--type", choices=("auto", "uint8", "uint16", "float32"), default="auto")
+    vstream.add_argument("--order", choices=tuple(ORDERS), default="auto", help="Format order")
     return vstream
+
+
+# --order values (run2_command.cpp) -> hailo_format_order_t names (hef.model.FormatOrder)
+ORDERS = {"auto": "AUTO", "nhwc": "NHWC", "nhcw": "NHCW", "fcr": "FCR", "f8cr": "F8CR", "nhw": "NHW", "nc": "NC",
+          "bayer_rgb": "BAYER_RGB", "12_bit_bayer_rgb": "BAYER_RGB_12_BIT", "hailo_nms_by_class": "HAILO_NMS_BY_CLASS",
+          "hailo_nms_by_score": "HAILO_NMS_BY_SCORE", "nchw": "NCHW", "yuy2": "YUY2", "nv12": "NV12", "nv21": "NV21",
+          "rgb4": "RGB4", "i420": "I420"}
 
 
 def parse_nets(tokens):
@@ -62,6 +70,10 @@ def parse_nets(tokens):
     if not tokens:
         from hailort_sim.status import HailoStatus, raise_status
         raise_status(HailoStatus.HAILO_INVALID_OPERATION, "Nothing to run")
+    if tokens[0] in ("measure-fw-actions", "collect-runtime-data"):
+        # `run2 measure-fw-actions <hef> [net options] [--output-path P]`: the subcommand is a
+        # network app of its own (run2_command.cpp), the same as `set-net <hef> measure-fw-actions`.
+        return _fw_actions_form(tokens[1:])
     if tokens[0] != "set-net":
         raise UsageError("The following argument was not expected: " + tokens[0], 109)
     nets, current = [], None
@@ -91,6 +103,17 @@ def parse_nets(tokens):
     return parsed
 
 
+def _fw_actions_form(tokens):
+    output = [i for i, token in enumerate(tokens) if token == "--output-path" or token.startswith("--output-path=")]
+    actions = []
+    for i in reversed(output):
+        take = 1 if "=" in tokens[i] else 2
+        actions[:0], tokens = tokens[i:i + take], tokens[:i] + tokens[i + take:]
+    net = _net_parser().parse_args(tokens)
+    net.fw_actions = _fw_actions_parser().parse_args(actions)
+    return [(net, [])]
+
+
 def _fw_actions_parser():
     actions = Parser(prog="hailortcli run2 set-net measure-fw-actions", add_help=False)
     actions.add_argument("--output-path", default="runtime_data_<hef>.json",
@@ -118,13 +141,12 @@ def _progress_block(drivers, elapsed, seconds, names_width, latency):
 
 
 def execute(args):
-    from hailort_sim import log
-    from hailort_sim.hef.model import FormatType
+    from hailort_sim.hef.model import FormatOrder, FormatType
     from hailort_sim.pipeline import device_link, runner, vdevice
     mode = args.mode
     if mode in DEPRECATED_MODES:
         if mode in ("full", "raw"):
-            log.warning("'{}' is deprecated, please use '{}' instead.".format(mode, DEPRECATED_MODES[mode]))
+            cli_log("warning", "'{}' is deprecated, please use '{}' instead.".format(mode, DEPRECATED_MODES[mode]))
         mode = DEPRECATED_MODES[mode]
     if args.multi_process_service and mode.startswith("raw"):
         raise UsageError("--multi-process-service is allowed only with full_sync/full_async modes", 108)
@@ -141,10 +163,10 @@ def execute(args):
         raise_status(HailoStatus.HAILO_INVALID_OPERATION,
                      "When scheduling algorithm is none, only one network can be run")
     if len(nets) == 1 and scheduling == 1:
-        log.warning('"hailortcli run2" is not optimized for single model usage. It is recommended to use '
-                    '"hailortcli run" command for a single model')
+        cli_log("warning", '"hailortcli run2" is not optimized for single model usage. It is recommended to use '
+                           '"hailortcli run" command for a single model')
     if latency:
-        log.warning("Measuring latency; frames are sent one at a time and FPS will not be measured")
+        cli_log("warning", "Measuring latency; frames are sent one at a time and FPS will not be measured")
     specs = []
     for net, vstreams in nets:
         model = device_link.load_hef(net.hef)
@@ -153,6 +175,8 @@ def execute(args):
         user_type = FormatType[types.pop().upper()] if len(types) == 1 else FormatType.AUTO
         specs.append(runner.NetSpec(model, net.hef, group, batch_size=net.batch_size, user_type=user_type,
                                     input_files={v.name: v.input_file for v in vstreams if v.input_file},
+                                    user_orders={v.name: FormatOrder[ORDERS[v.order]] for v in vstreams
+                                                 if v.order != "auto"},
                                     scheduler_threshold=net.scheduler_threshold,
                                     scheduler_timeout_ms=net.scheduler_timeout,
                                     scheduler_priority=net.scheduler_priority, framerate=net.framerate))

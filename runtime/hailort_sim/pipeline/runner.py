@@ -13,7 +13,7 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from hailort_sim.hef.model import FormatType, HefModel, NetworkGroup
+from hailort_sim.hef.model import FormatOrder, FormatType, HefModel, NetworkGroup
 from hailort_sim.pipeline import device_control, device_link, formats
 from hailort_sim.pipeline.backend import SCHEDULING_NONE
 from hailort_sim.pipeline.infer_model import InferModelCore
@@ -31,6 +31,7 @@ class NetSpec:
     batch_size: int = 0
     user_type: FormatType = FormatType.AUTO
     input_files: Dict[str, str] = field(default_factory=dict)
+    user_orders: Dict[str, FormatOrder] = field(default_factory=dict)    # per vstream name (run2 --order)
     scheduler_threshold: int = 0
     scheduler_timeout_ms: int = 0
     scheduler_priority: int = 16
@@ -116,6 +117,8 @@ class _Driver:
         for stream in list(model.inputs.values()) + list(model.outputs.values()):
             if not stream.info.is_nms or spec.user_type in (FormatType.AUTO, FormatType.FLOAT32):
                 stream.set_type(spec.user_type)
+            if stream.name in spec.user_orders:
+                stream.set_order(spec.user_orders[stream.name])
         self.configured = model.configure()
         backend = self.configured.backend
         if backend.scheduling_algorithm != SCHEDULING_NONE:
