@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 
 from hailo_kit.validate import ssh
@@ -57,8 +58,9 @@ class FakeTarget:
     def defaults(profile, fw):
         yield r"^mktemp -d", (0, "/tmp/hailo-validate.abc123\n", "")
         yield r"hailort_sim as m", (0, "4.21.0 /usr/lib/python3/dist-packages/hailort_sim\n", "")
-        yield r"^readlink -f /usr/lib/libhailort.so", (0, "/usr/lib/libhailort.so.4.21.0\n", "")
-        yield r"^test -f", (0, "", "")
+        yield r"^ls -d /usr/lib/libhailort.so.4.21.0$", (0, "/usr/lib/libhailort.so.4.21.0\n", "")
+        # the files check: every path it asks about exists
+        yield r"^for f in ", lambda cmd: (0, "".join(p + "\n" for p in shlex.split(cmd.split("; do")[0])[3:]), "")
         yield r"^command -v hailortcli", (0, "/usr/bin/hailortcli\n", "")
         yield r"^hailortcli --version", (0, "HailoRT-CLI version 4.21.0\n", "")
         yield r"hailo_platform as h", (0, "4.21.0 1.24.2 /usr/lib/python3/dist-packages/hailo_platform/__init__.py\n", "")
@@ -71,8 +73,8 @@ class FakeTarget:
         yield r"^command -v hailort_service", (0, "/usr/bin/hailort_service\n", "")
         yield r"^systemctl is-active", (0, "active\n", "")
         yield r"^systemctl show", (0, "321\n", "")
-        yield r"^gst-inspect-1.0 hailo", (0, "Plugin Details:\n  Name  hailo\n\n  hailonet: hailonet element\n"
-                                             "  hailodevicestats: hailodevicestats element\n", "")
+        yield r"^gst-inspect-1.0 \| grep hailo", (0, "hailo:  hailonet: hailonet element\n"
+                                                   "hailo:  hailodevicestats: hailodevicestats element\n", "")
         yield r"^find /lib/firmware/hailo", (0, "/lib/firmware/hailo/hailo8_fw.bin\n", "")
         yield r"^modinfo hailo_pci", (0, "filename:       /lib/modules/6.1.0/extra/hailo_pci.ko\n"
                                          "version:        4.21.0\nlicense:        GPL\n", "")

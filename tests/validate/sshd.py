@@ -85,9 +85,10 @@ class _Server(paramiko.ServerInterface):
 class LocalSSHServer:
     """``with LocalSSHServer(tmp_path) as srv:`` -> srv.port, srv.key_path, srv.host_key."""
 
-    def __init__(self, workdir, env=None):
+    def __init__(self, workdir, env=None, shell=("bash", "-c")):
         self.workdir = str(workdir)
         self.env = env
+        self.shell = list(shell)  # argv that runs a command line (given as the last argument)
         self.host_key = paramiko.Ed25519Key.from_private_key_file(self._keygen("host_key"))
         self.key_path = self._keygen("client_key")
         self.client_key = paramiko.Ed25519Key.from_private_key_file(self.key_path)
@@ -123,7 +124,7 @@ class LocalSSHServer:
                 continue
 
     def _exec(self, chan: paramiko.Channel, command: str):
-        proc = subprocess.Popen(["bash", "-c", command], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        proc = subprocess.Popen([*self.shell, command], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, env=self.env, start_new_session=True)
         self.procs.append(proc)
 

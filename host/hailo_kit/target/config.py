@@ -15,6 +15,8 @@ LAYER_FILES = {
         "etc/default/hailort_service",
     "meta-hailo-libhailort/recipes-hailo/python3-hailort-sim/files/hailort-sim.conf":
         "etc/hailo/hailort-sim.conf",
+    "meta-hailo-libhailort/recipes-hailo/hailort-service/files/hailort-tmpfiles.conf":
+        "usr/lib/tmpfiles.d/hailort.conf",
 }
 # Units the image enables, as the recipes' SYSTEMD_SERVICE would.
 ENABLED_UNITS = ["lib/systemd/system/hailort.service"]

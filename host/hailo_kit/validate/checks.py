@@ -17,8 +17,14 @@ import threading
 from pathlib import Path
 from typing import Callable, Dict, Mapping, Optional, Tuple
 
+import hailort_checks as table  # the §10.6 rows, shared with the layer's oeqa cases
+
+from .. import layer
+
 PROFILES = ("hardware", "simulated")
-HAILORT_VERSION = "4.21.0"
+HAILORT_VERSION = table.HAILORT_VERSION
+# What each profile's image installs from our layers (hailo-image-minimal's HAILO_RUNTIME_PROVIDER).
+PACKAGEGROUPS = {"hardware": "packagegroup-hailo", "simulated": "packagegroup-hailo-sim"}
 TARGET_SCRIPTS = Path(__file__).resolve().parent / "target_scripts"
 
 # Models of the runtime's sample generator (python3 -m hailort_sim.hef.samples OUTDIR) and the
@@ -46,6 +52,8 @@ class Check:
     # Infers on the device: such checks never run at the same time as each other (a device
     # belongs to one VDevice at a time; a second one would fail with OUT_OF_PHYSICAL_DEVICES).
     uses_device: bool = False
+    # Needs a Hailo device (or its driver): on a board without one, its FAIL says so first.
+    needs_device: bool = False
 
 
 class Context:
@@ -142,28 +150,42 @@ def _tail(text: str, limit: int = 300) -> str:
     return tail if len(tail) <= limit else "..." + tail[-limit:]
 
 
-def _version(text: str) -> Optional[str]:
-    m = re.search(r"\b(\d+\.\d+\.\d+)\b", text)
-    return m.group(1) if m else None
-
-
 # ---------------------------------------------------------------------------------------------
-# Probes. Each returns the PASS detail or raises Failed/NotApplicable.
+# Probes. Each returns the PASS detail or raises Failed/NotApplicable. The §10.6 rows run the
+# command of their row in hailort_checks and read its output with the row's reader.
+
+def _row(ctx: Context, row_id: str, what: Optional[str] = None, memo: bool = False, **fields):
+    """Run a §10.6 row's command (a shell line, its fields filled in); a failure is a FAIL."""
+    row = table.ROWS_BY_ID[row_id]
+    return ctx.must(row.command.format(**{k: shlex.quote(v) for k, v in fields.items()}),
+                    what or row.command.split(" 2>")[0], memo=memo)
+
+
+def _read(reader, *args):
+    try:
+        return reader(*args)
+    except table.RowFailed as e:
+        raise Failed(str(e)) from None
+
+
+def layer_packages(profile: str) -> Tuple[str, ...]:
+    """The packages an image of this profile gets from our layers (read from the recipes)."""
+    return tuple(layer.packagegroup(PACKAGEGROUPS[profile]))
+
 
 def _library_version(ctx: Context) -> Tuple[str, str]:
-    """(version, where) of the HailoRT library: libhailort.so on hardware; the simulated
-    runtime's library (the hailort_sim package, which plays libhailort's part) otherwise."""
+    """(version, where) of the HailoRT library: the file the libhailort package installs (its
+    soname, libhailort.so.X.Y.Z; the unversioned link is libhailort-dev's) on hardware; the
+    simulated runtime's library (hailort_sim, which plays libhailort's part) otherwise."""
     if ctx.profile == "hardware":
-        r = ctx.run("readlink -f /usr/lib/libhailort.so", memo=True)
-        path = r.out.strip()
-        if r.exit_status != 0 or not path:
-            raise Failed("/usr/lib/libhailort.so does not exist (install libhailort)")
-        if ctx.run(["test", "-f", path]).exit_status != 0:
-            raise Failed(f"/usr/lib/libhailort.so points to {path}, which is not a file")
-        version = _version(Path(path).name)
-        if not version:
-            raise Failed(f"cannot tell the library version from {path} (expected libhailort.so.X.Y.Z)")
-        return version, path
+        paths = [f.path for f in layer.installed_files(["libhailort"])]
+        if not paths:
+            raise Failed("the layer's libhailort recipe names no library file (FILES:libhailort)")
+        r = ctx.run(["ls", "-d", *paths], memo=True)
+        missing = [p for p in paths if p not in r.out.split()]
+        if missing:
+            raise Failed(f"{', '.join(missing)} missing (the libhailort package installs it)")
+        return _read(table.read_libhailort, paths[0]), paths[0]
     r = ctx.must(["python3", "-c", "import os, hailort_sim as m; "
                   "print(m.__version__, os.path.dirname(m.__file__))"],
                  "importing the runtime library (hailort_sim)", memo=True)
@@ -178,33 +200,34 @@ def probe_libhailort(ctx: Context) -> str:
     return f"{where} (version {version})"
 
 
+def probe_files(ctx: Context) -> str:
+    files = layer.installed_files(layer_packages(ctx.profile))
+    if not files:
+        raise Failed(f"the layers' recipes name no file for {PACKAGEGROUPS[ctx.profile]}")
+    # One command for all: it prints the paths that exist (a dangling link counts as missing).
+    r = ctx.run("for f in " + " ".join(shlex.quote(f.path) for f in files) + '; do [ -e "$f" ] && echo "$f"; done')
+    present = set(r.out.split())
+    missing = [f"{f.path} ({f.package})" for f in files if f.path not in present]
+    if missing:
+        raise Failed(f"{len(missing)} of {len(files)} files of {PACKAGEGROUPS[ctx.profile]} missing: "
+                     + ", ".join(missing))
+    return f"{len(files)} files of {', '.join(sorted({f.package for f in files}))}"
+
+
 def probe_hailortcli(ctx: Context) -> str:
     where = ctx.must("command -v hailortcli", "looking up hailortcli on PATH").out.strip()
-    r = ctx.must(["hailortcli", "--version"], "hailortcli --version", memo=True)
-    if not re.search(r"HailoRT-CLI version \d+\.\d+\.\d+", r.out):
-        raise Failed(f"hailortcli --version printed {_tail(r.out)!r}, not 'HailoRT-CLI version X.Y.Z'")
-    return f"{where}: {r.out.strip()}"
+    r = _row(ctx, "hailortcli", memo=True)
+    return f"{where}: {_read(table.read_hailortcli, r.out)}"
 
 
 def probe_pyhailort(ctx: Context) -> str:
-    # The names of the guide's Python flows (§5.3-5.6), and numpy, which they need.
-    code = ("import numpy, hailo_platform as h; "
-            "from hailo_platform import VDevice, HEF, Device, InferVStreams, ConfigureParams, "
-            "InputVStreamParams, OutputVStreamParams, FormatType, HailoSchedulingAlgorithm, "
-            "HailoStreamInterface; print(h.__version__, numpy.__version__, h.__file__)")
-    r = ctx.must(["python3", "-c", code], "importing hailo_platform")
-    version, np_version, where = (r.out.split() + ["", "", ""])[:3]
-    if version != HAILORT_VERSION:
-        raise Failed(f"hailo_platform {version} at {where}, expected {HAILORT_VERSION}")
+    r = _row(ctx, "pyhailort", "importing hailo_platform")
+    version, np_version, where = _read(table.read_pyhailort, r.out)
     return f"hailo_platform {version} (numpy {np_version}) at {where}"
 
 
 def _identify(ctx: Context) -> Dict[str, str]:
-    r = ctx.must(["hailo", "fw-control", "identify"], "hailo fw-control identify", memo=True)
-    fields = dict(re.findall(r"^([A-Z][A-Za-z ]+): (.*?)\s*$", r.out, re.M))
-    if "Firmware Version" not in fields or "Device Architecture" not in fields:
-        raise Failed(f"identify printed no board identity: {_tail(r.out)}")
-    return fields
+    return _read(table.read_identify, _row(ctx, "identify", memo=True).out)
 
 
 def probe_identify(ctx: Context) -> str:
@@ -214,15 +237,13 @@ def probe_identify(ctx: Context) -> str:
 
 
 def probe_scan(ctx: Context) -> str:
-    r = ctx.must(["hailortcli", "scan"], "hailortcli scan", memo=True)
-    devices = re.findall(r"^\[-\] (?:Device|Board IP): (\S+)", r.out, re.M)
-    if not devices:
-        raise Failed(f"scan lists no device: {_tail(r.out + r.err)}")
+    r = ctx.run(table.ROWS_BY_ID["scan"].command, memo=True)
+    devices = _read(table.read_scan, r.out + r.err)
     return f"{len(devices)} device(s): {', '.join(devices)}"
 
 
 def probe_firmware_version(ctx: Context) -> str:
-    fw = _version(_identify(ctx)["Firmware Version"])
+    fw = table.version_of(_identify(ctx)["Firmware Version"])
     lib, where = _library_version(ctx)
     if fw != lib:
         # libhailort accepts only its own firmware/driver version (HAILO_INVALID_DRIVER_VERSION(76)).
@@ -232,41 +253,35 @@ def probe_firmware_version(ctx: Context) -> str:
 
 
 def probe_gstreamer(ctx: Context) -> str:
-    r = ctx.must(["gst-inspect-1.0", "hailo"], "gst-inspect-1.0 hailo (the libgsthailo plugin)")
-    missing = [e for e in ("hailonet", "hailodevicestats") if not re.search(rf"\b{e}\b", r.out)]
-    if missing:
-        raise Failed(f"the hailo GStreamer plugin lacks {', '.join(missing)}: {_tail(r.out)}")
-    return "hailo plugin: hailonet, hailodevicestats"
+    r = ctx.run(table.ROWS_BY_ID["gstreamer"].command)
+    if r.exit_status != 0 and ctx.run("command -v gst-inspect-1.0").exit_status != 0:
+        raise Failed("gst-inspect-1.0 not found (libgsthailo pulls GStreamer in; install gstreamer1.0)")
+    return "hailo plugin: " + ", ".join(_read(table.read_gstreamer, r.out))
 
 
 def probe_firmware_file(ctx: Context) -> str:
-    # §10.6 names /lib/firmware/hailo/hailo_fw.bin; the driver loads hailo8_fw.bin (Hailo-8),
-    # hailo15_nnc_fw.bin (Hailo-15) or hailo10h/ files (runtime spec §14.2).
-    r = ctx.run("find /lib/firmware/hailo -name '*.bin' -size +0 2>/dev/null | sort")
-    found = [p for p in r.out.split() if re.search(r"(hailo_fw|hailo8_fw|_nnc_fw|hailo10h/.*)\.bin$", p)]
-    if not found:
-        raise Failed("no Hailo firmware (hailo8_fw.bin, hailo_fw.bin, hailo15_nnc_fw.bin) "
-                     "in /lib/firmware/hailo (install hailo-firmware)")
-    return ", ".join(found)
+    return ", ".join(_read(table.read_firmware, ctx.run(table.ROWS_BY_ID["firmware"].command).out))
 
 
 def probe_modinfo(ctx: Context) -> str:
-    r = ctx.must(["modinfo", "hailo_pci"], "modinfo hailo_pci")
-    info = dict(re.findall(r"^(\w+):\s+(.*)$", r.out, re.M))
-    driver = _version(info.get("version", ""))
-    if driver is None:
-        raise Failed(f"modinfo hailo_pci shows no driver version: {_tail(r.out)}")
+    r = _row(ctx, "hailo_pci")
     lib, where = _library_version(ctx)
-    if driver != lib:
-        # The check behind HAILO_INVALID_DRIVER_VERSION(76): libhailort opens only its own driver version.
-        raise Failed(f"driver {driver} != library {lib} ({where}): libhailort refuses the device with "
-                     "HAILO_INVALID_DRIVER_VERSION(76); install the hailo-pci driver of the same version")
-    return f"{info.get('filename', '?')} (version {driver}, as the library)"
+    info = _read(table.read_hailo_pci, r.out, lib)
+    return f"{info['filename']} (version {info['version']}, as the library at {where})"
+
+
+def no_device(ctx: Context) -> bool:
+    """A hardware target without a Hailo device node (no board, or no driver bound to it)."""
+    return ctx.profile == "hardware" and not _device_nodes(ctx)
+
+
+def _device_nodes(ctx: Context):
+    r = ctx.run("ls -l /dev/hailo* 2>/dev/null", memo=True)
+    return re.findall(r"^(c\S+).*\s(/dev/hailo\S*)$", r.out, re.M)
 
 
 def probe_device_nodes(ctx: Context) -> str:
-    r = ctx.run("ls -l /dev/hailo* 2>/dev/null")
-    nodes = re.findall(r"^(c\S+).*\s(/dev/hailo\S*)$", r.out, re.M)
+    nodes = _device_nodes(ctx)
     if not nodes:
         raise Failed("no /dev/hailo* character device (is the hailo_pci driver loaded? lsmod | grep hailo_pci)")
     closed = [n for mode, n in nodes if mode[7:9] != "rw"]
@@ -276,13 +291,17 @@ def probe_device_nodes(ctx: Context) -> str:
 
 
 def probe_udev_rule(ctx: Context) -> str:
-    path = "/etc/udev/rules.d/51-hailo-udev.rules"
+    paths = [f.path for f in layer.installed_files(["hailo-pci-udev"]) if f.path.endswith(".rules")]
+    if not paths:
+        raise Failed("the layer's hailo-pci recipe names no udev rule (FILES:hailo-pci-udev)")
+    path = paths[0]
     r = ctx.run(["cat", path])
     if r.exit_status != 0:
-        raise Failed(f"{path} is missing (the hailo-pci package installs it)")
+        raise Failed(f"{path} is missing (the hailo-pci-udev package installs it)")
     if not re.search(r'SUBSYSTEM=="hailo_chardev".*MODE="0666"', r.out):
         raise Failed(f'{path} has no SUBSYSTEM=="hailo_chardev", MODE="0666" rule')
     return f"{path}: hailo_chardev MODE 0666"
+
 
 
 def probe_sim_config(ctx: Context) -> str:
@@ -328,18 +347,9 @@ def probe_parse_hef(ctx: Context) -> str:
 
 def probe_run(ctx: Context) -> str:
     local = _hef_for(ctx, IDENTITY_MODEL)
-    remote = ctx.upload(local)
-    frames = 8
-    r = ctx.must(["hailortcli", "run", remote, "--frames-count", str(frames)], f"hailortcli run {local.name}")
-    text = r.out.replace("\r", "\n")
-    result = text.rpartition("> Inference result:")[2]
-    fps = re.findall(r"^\s+FPS: ([\d.]+)", result, re.M)
-    group = re.search(r"Network group: (\S+)", result)
-    if not result.strip() or not fps or not group:
-        raise Failed(f"hailortcli run printed no inference result: {_tail(text)}")
-    if float(fps[0]) <= 0:
-        raise Failed(f"hailortcli run reports FPS {fps[0]}")
-    return f"{group.group(1)}: {frames} frames, FPS {fps[0]}"
+    r = _row(ctx, "run", f"hailortcli run {local.name}", hef=ctx.upload(local))
+    group, fps = _read(table.read_run, r.out)
+    return f"{group}: {table.RUN_FRAMES} frames, FPS {fps}"
 
 
 def _infer_script(ctx: Context, models, *options: str):
@@ -411,32 +421,35 @@ def _hw_only(what: str) -> Dict[str, str]:
 
 
 CHECKS = (
+    Check("files", "the files our layers' packages install are present", "the layers' recipes", probe_files),
     Check("libhailort", "libhailort library present", "guide 10.6", probe_libhailort),
     Check("hailortcli", "hailortcli works from PATH", "guide 10.6", probe_hailortcli),
     Check("pyhailort", "hailo_platform importable with its dependencies", "guide 10.6", probe_pyhailort),
-    Check("scan", "hailortcli scan lists a device", "guide 3.6, 7.1", probe_scan),
-    Check("identify", "hailo fw-control identify recognises the device", "guide 10.6", probe_identify),
+    Check("scan", "hailortcli scan lists a device", "guide 3.6, 7.1", probe_scan, needs_device=True),
+    Check("identify", "hailo fw-control identify recognises the device", "guide 10.6", probe_identify,
+          needs_device=True),
     Check("fw-version", "firmware version equals the library version", "guide 12.1 (status 76)",
-          probe_firmware_version),
+          probe_firmware_version, needs_device=True),
     Check("gstreamer", "gst-inspect-1.0 lists hailonet and hailodevicestats", "guide 10.6", probe_gstreamer,
           skip=_hw_only("GStreamer plugin (libgsthailo drives the real device only)")),
     Check("firmware", "Hailo firmware file present", "guide 10.6", probe_firmware_file,
           skip=_hw_only("firmware to load (its device inventory is checked by sim-config)")),
     Check("hailo_pci", "modinfo hailo_pci succeeds, driver version = library version", "guide 10.6", probe_modinfo,
-          skip=_hw_only("PCIe driver (no kernel module is involved)")),
+          skip=_hw_only("PCIe driver (no kernel module is involved)"), needs_device=True),
     Check("device-nodes", "/dev/hailo* present and usable", "runtime spec 14.2", probe_device_nodes,
-          skip=_hw_only("device nodes")),
+          skip=_hw_only("device nodes"), needs_device=True),
     Check("udev-rule", "udev rule gives access to /dev/hailo*", "runtime spec 14.2", probe_udev_rule,
           skip=_hw_only("device nodes to set permissions on")),
     Check("sim-config", "simulated device inventory valid", "runtime spec 17.1", probe_sim_config,
           skip={"hardware": "simulated profile only: a hardware target has no simulated device"}),
     Check("parse-hef", "hailortcli parse-hef of a HEF copied to the target", "guide 7.2", probe_parse_hef),
-    Check("run", "hailortcli run infers", "guide 7.3, 10.6", probe_run, uses_device=True, timeout_s=90),
+    Check("run", "hailortcli run infers", "guide 7.3, 10.6", probe_run, uses_device=True, needs_device=True,
+          timeout_s=90),
     Check("infer-model", "Python InferModel inference meets the device contract", "guide 5.3",
-          probe_infer_model, uses_device=True, timeout_s=120),
+          probe_infer_model, uses_device=True, needs_device=True, timeout_s=120),
     Check("service", "hailort.service is active", "guide 6.12", probe_service_active),
     Check("service-inference", "two processes infer through the service", "guide 5.4, 6.12",
-          probe_service_inference, uses_device=True, timeout_s=120),
+          probe_service_inference, uses_device=True, needs_device=True, timeout_s=120),
 )
 CHECKS_BY_ID = {c.id: c for c in CHECKS}
 assert len(CHECKS_BY_ID) == len(CHECKS), "check ids must be unique"

@@ -2,6 +2,7 @@
 
     hailo-validate qemu                                   # the main job (simulated profile)
     hailo-validate ssh root@board:22 --key ~/.ssh/id_ed25519 --profile hardware --hef model.hef
+    hailo-validate ssh root@board1 root@board2 --targets farm.txt --junit all.xml   # many at once
     hailo-validate list                                   # the check table
 
 Exit status: 0 validated, 1 a check failed, 2 the run could not finish (no connection, target
@@ -10,6 +11,7 @@ lost, deadline), 64 usage error.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 import tempfile
@@ -20,7 +22,8 @@ from typing import List, Optional
 from . import report as reporting
 from . import ssh
 from .checks import CHECKS, CHECKS_BY_ID, PROFILES
-from .runner import DEFAULT_JOBS, Report, not_run_report, run_checks
+from .farm import DEFAULT_PARALLEL, validate_many
+from .runner import DEFAULT_JOBS, Report, worst_exit_code
 
 EXIT_USAGE = 64
 
@@ -96,8 +99,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="give up when the target has not booted to SSH after this long (default %(default)g)")
     _output_options(q)
 
-    s = sub.add_parser("ssh", help="validate any target over SSH")
-    s.add_argument("destination", help="user@host[:port]")
+    s = sub.add_parser("ssh", help="validate targets over SSH (one, or many at once)")
+    s.add_argument("destinations", nargs="*", metavar="destination",
+                   help="user@host[:port]; several are validated at once")
+    s.add_argument("--targets", metavar="FILE", type=Path,
+                   help="a file of destinations, one a line (# comments), added to those given")
+    s.add_argument("--parallel", type=_jobs, default=DEFAULT_PARALLEL, metavar="N",
+                   help="targets validated at once (default %(default)s)")
+    s.add_argument("--report-dir", metavar="DIR", type=Path,
+                   help="also write each target's report there (<target>.json, <target>.xml)")
     s.add_argument("--key", "-i", metavar="FILE", help="private key (default: your agent and ~/.ssh keys)")
     s.add_argument("--profile", choices=PROFILES, default="hardware",
                    help="hardware (a real Hailo device) or simulated (the hailort-sim runtime)")
@@ -130,12 +140,14 @@ def _check_outputs(args) -> None:
                 raise UsageError(f"{flag} {path}: is a directory")
 
 
-def _progress(quiet: bool):
+def _progress(quiet: bool, target: Optional[str] = None):
     if quiet:
         return None
+    prefix = f"{target}: " if target else ""
 
     def show(record):
-        print(f"  {record.id:<18} {record.result.value:<7} {record.seconds:5.1f}s", file=sys.stderr, flush=True)
+        print(f"  {prefix}{record.id:<18} {record.result.value:<7} {record.seconds:5.1f}s", file=sys.stderr,
+              flush=True)
     return show
 
 
@@ -149,6 +161,32 @@ def _finish(rep: Report, args) -> int:
     return rep.exit_code
 
 
+def _file_name(target: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.@-]+", "_", target)
+
+
+def _finish_many(reports: List[Report], seconds: float, args) -> int:
+    for rep in reports:
+        print(reporting.format_table(rep) + "\n")
+    print(f"hailo-validate: {len(reports)} targets in {seconds:.1f} s")
+    for rep in reports:
+        verdict = "VALIDATED" if rep.passed else "NOT VALIDATED"
+        print(f"  {rep.target}: {verdict} (exit {rep.exit_code})" + (f": {rep.error}" if rep.error else ""))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(reporting.to_json_many(reports, seconds), f, indent=2)
+            f.write("\n")
+    if args.junit:
+        reporting.to_junit_many(reports).write(args.junit, encoding="utf-8", xml_declaration=True)
+    if args.report_dir:
+        for rep in reports:
+            base = args.report_dir / _file_name(rep.target)
+            with open(f"{base}.json", "w") as f:
+                reporting.write_json(rep, f)
+            reporting.write_junit(rep, f"{base}.xml")
+    return worst_exit_code(reports)
+
+
 def cmd_list(args) -> int:
     for c in CHECKS:
         profiles = [p for p in PROFILES if args.profile in (None, p)]
@@ -157,32 +195,57 @@ def cmd_list(args) -> int:
     return 0
 
 
+def read_destinations(path: Path) -> List[str]:
+    """A targets file: one destination a line; blank lines and # comments ignored."""
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"--targets {path}: {getattr(e, 'strerror', None) or e}") from None
+    return [line.split("#", 1)[0].strip() for line in text.splitlines() if line.split("#", 1)[0].strip()]
+
+
+def _destinations(args) -> List[str]:
+    destinations = list(args.destinations) + (read_destinations(args.targets) if args.targets else [])
+    if not destinations:
+        raise UsageError("no target: give user@host[:port] (one or more) or --targets FILE")
+    for d in destinations:
+        parse_destination(d)
+    duplicates = sorted({d for d in destinations if destinations.count(d) > 1})
+    if duplicates:
+        raise UsageError(f"target(s) given twice: {', '.join(duplicates)}")
+    return destinations
+
+
 def cmd_ssh(args) -> int:
-    user, host, port = parse_destination(args.destination)
+    destinations = _destinations(args)
     checks = _select(args.only)
     _check_outputs(args)
+    if args.report_dir is not None and not args.report_dir.is_dir():
+        raise UsageError(f"--report-dir {args.report_dir}: no such directory")
     if args.hef is not None and not args.hef.is_file():
         raise UsageError(f"--hef {args.hef}: no such file")
     if args.key and not Path(args.key).is_file():
         raise UsageError(f"--key {args.key}: no such file")
-    target = ssh.Target(host, port, user, key_filename=args.key, host_key=args.host_key,
-                        known_hosts=args.known_hosts, accept_new_host_key=args.accept_new_host_key)
+    targets = []
+    for d in destinations:
+        user, host, port = parse_destination(d)
+        targets.append(ssh.Target(host, port, user, key_filename=args.key, host_key=args.host_key,
+                                  known_hosts=args.known_hosts, accept_new_host_key=args.accept_new_host_key))
+    many = len(targets) > 1
     with tempfile.TemporaryDirectory(prefix="hailo-validate-") as tmp:
         hefs, hef_problem = {}, None
         if args.profile == "simulated":
             from .samples import sample_hefs_or_reason
             hefs, hef_problem = sample_hefs_or_reason(Path(tmp))
         t0 = time.monotonic()
-        try:
-            session = ssh.Session.connect(target, deadline_s=args.connect_timeout)
-        except ssh.ConnectError as e:
-            return _finish(not_run_report(target.display, args.profile, str(e), checks,
-                                          seconds=time.monotonic() - t0), args)
-        with session:
-            rep = run_checks(session, args.profile, checks=checks, target=target.display, hefs=hefs,
-                             hardware_hef=args.hef, hef_problem=hef_problem, deadline_s=args.deadline, jobs=args.jobs,
-                             progress=_progress(args.quiet))
-    return _finish(rep, args)
+        reports = validate_many(
+            targets, args.profile, parallel=args.parallel, checks=checks, hefs=hefs, hardware_hef=args.hef,
+            hef_problem=hef_problem, deadline_s=args.deadline, jobs=args.jobs,
+            connect_timeout_s=args.connect_timeout,
+            progress_for=lambda t: _progress(args.quiet, t.display if many else None))
+    if not many:
+        return _finish(reports[0], args)
+    return _finish_many(reports, time.monotonic() - t0, args)
 
 
 def cmd_qemu(args) -> int:

@@ -7,9 +7,9 @@ import json
 import shutil
 import textwrap
 import xml.etree.ElementTree as ET
-from typing import TextIO
+from typing import List, TextIO
 
-from .runner import Report, Result
+from .runner import Report, Result, worst_exit_code
 
 MAX_DETAIL_LINES = 4
 
@@ -58,10 +58,10 @@ def write_json(report: Report, out: TextIO) -> None:
     out.write("\n")
 
 
-def to_junit(report: Report) -> ET.ElementTree:
-    """One <testsuite>; FAIL is <failure>, SKIP is <skipped>, NOT RUN is <error> (the run broke)."""
+def _suite(report: Report, name: str) -> ET.Element:
+    """A <testsuite>; FAIL is <failure>, SKIP is <skipped>, NOT RUN is <error> (the run broke)."""
     suite = ET.Element("testsuite", {
-        "name": f"hailo-validate.{report.profile}",
+        "name": name,
         "tests": str(len(report.records)),
         "failures": str(report.count(Result.FAIL)),
         "errors": str(report.count(Result.NOT_RUN)),
@@ -71,8 +71,8 @@ def to_junit(report: Report) -> ET.ElementTree:
         "hostname": report.target,
     })
     for r in report.records:
-        case = ET.SubElement(suite, "testcase", {
-            "classname": f"hailo-validate.{report.profile}", "name": r.id, "time": f"{r.seconds:.3f}"})
+        # classname groups a target's cases in CI views (Jenkins shows it as the package/class)
+        case = ET.SubElement(suite, "testcase", {"classname": name, "name": r.id, "time": f"{r.seconds:.3f}"})
         tag = {Result.FAIL: "failure", Result.SKIP: "skipped", Result.NOT_RUN: "error"}.get(r.result)
         if tag:
             text = r.detail
@@ -84,9 +84,39 @@ def to_junit(report: Report) -> ET.ElementTree:
             ET.SubElement(case, "system-out").text = r.detail
     if report.error:
         ET.SubElement(suite, "system-err").text = report.error
-    tree = ET.ElementTree(suite)
+    return suite
+
+
+def _tree(root: ET.Element) -> ET.ElementTree:
+    tree = ET.ElementTree(root)
     ET.indent(tree)
     return tree
+
+
+def to_junit(report: Report) -> ET.ElementTree:
+    """One target: one <testsuite name="hailo-validate.<profile>">."""
+    return _tree(_suite(report, f"hailo-validate.{report.profile}"))
+
+
+def to_junit_many(reports: List[Report]) -> ET.ElementTree:
+    """Many targets: <testsuites> with a <testsuite name="hailo-validate.<profile>.<target>"> each."""
+    root = ET.Element("testsuites", {
+        "name": "hailo-validate",
+        "tests": str(sum(len(r.records) for r in reports)),
+        "failures": str(sum(r.count(Result.FAIL) for r in reports)),
+        "errors": str(sum(r.count(Result.NOT_RUN) for r in reports)),
+        "skipped": str(sum(r.count(Result.SKIP) for r in reports)),
+        "time": f"{max((r.seconds for r in reports), default=0.0):.3f}",   # they ran at once
+    })
+    for r in reports:
+        root.append(_suite(r, f"hailo-validate.{r.profile}.{r.target}"))
+    return _tree(root)
+
+
+def to_json_many(reports: List[Report], seconds: float) -> dict:
+    return {"targets": [to_json(r) for r in reports], "seconds": round(seconds, 3),
+            "passed": all(r.passed for r in reports),
+            "exit_code": worst_exit_code(reports)}
 
 
 def junit_timestamp(started: str) -> str:

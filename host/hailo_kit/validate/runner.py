@@ -17,7 +17,7 @@ import time
 from typing import Iterable, List, Optional, Tuple
 
 from . import ssh
-from .checks import CHECKS, Check, Context, Failed, NotApplicable
+from .checks import CHECKS, Check, Context, Failed, NotApplicable, no_device
 
 LIVENESS_TIMEOUT_S = 10.0
 # Checks mostly wait for Python to start on the target; two at a time keep a 2-CPU target busy.
@@ -70,6 +70,11 @@ class Report:
         if self.error is not None:
             return 2
         return 0 if self.passed else 1
+
+
+def worst_exit_code(reports: Iterable[Report]) -> int:
+    """Many targets' exit status: 2 (a run could not finish) > 1 (a check failed) > 0."""
+    return max((r.exit_code for r in reports), default=0)
 
 
 def _now() -> str:
@@ -164,7 +169,10 @@ def _run_one(ctx: Context, check: Check, timeout_s: float,
             # The connection died under the check: what it saw is the loss, not the target's state.
             lost = f"target lost during this check (it saw: {e})"
             return record(Result.NOT_RUN, lost), lost
-        return record(Result.FAIL, str(e)), None
+        detail = str(e)
+        if check.needs_device and not detail.startswith("no Hailo device found") and _no_device(ctx):
+            detail = f"no Hailo device found (no /dev/hailo* on the target): {detail}"
+        return record(Result.FAIL, detail), None
     except NotApplicable as e:
         return record(Result.SKIP, str(e)), None
     except ssh.TargetLost as e:
@@ -184,6 +192,13 @@ def _run_one(ctx: Context, check: Check, timeout_s: float,
         return record(Result.FAIL, str(e)), None
     except Exception as e:  # a probe's bug must not hide the other checks' results
         return record(Result.FAIL, f"internal error in the check: {type(e).__name__}: {e}"), None
+
+
+def _no_device(ctx: Context) -> bool:
+    try:
+        return no_device(ctx)
+    except ssh.SSHError:
+        return False
 
 
 def _last_line(e: ssh.CommandTimeout) -> str:

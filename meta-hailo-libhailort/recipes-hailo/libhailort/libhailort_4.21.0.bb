@@ -20,7 +20,9 @@ do_install() {
 }
 
 # libhailort has no SOVERSION: its soname is the full version (libhailort.so.4.21.0),
-# which the default FILES patterns put in ${PN}; libhailort.so goes to ${PN}-dev.
+# which the default FILES patterns put in ${PN}; libhailort.so goes to ${PN}-dev. Named here
+# because hailo-validate's hardware profile reads what the packages install from the recipes.
+FILES:${PN} += "${libdir}/libhailort.so.${PV}"
 FILES:${PN}-dev += "${libdir}/cmake/HailoRT"
 
 RCONFLICTS:${PN} = "python3-hailort-sim"

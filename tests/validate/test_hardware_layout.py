@@ -1,0 +1,83 @@
+"""The hardware profile on a target with exactly the hardware image's layout (hardware_layout.py):
+every packaging row PASSes, the rows that need a Hailo device FAIL saying there is none.
+
+This is the test that would have caught the libhailort.so bug: the image has the libhailort
+package's libhailort.so.4.21.0 and no libhailort-dev, so no /usr/lib/libhailort.so.
+With HAILORT_ORACLE_DIR the library, hailortcli and hailo_platform are the real HailoRT 4.21.0.
+"""
+import json
+import os
+import shutil
+
+import pytest
+
+from hailo_kit.validate import ssh
+from hailo_kit.validate.runner import Result, run_checks
+from hailo_kit.validate.samples import make_sample_hefs
+
+from . import hardware_layout
+from .sshd import LocalSSHServer
+
+# Rows about what the image installs: they must PASS on this target.
+PACKAGING = ("files", "libhailort", "hailortcli", "pyhailort", "firmware", "udev-rule", "parse-hef")
+# Rows that need a Hailo device (or its driver): they must FAIL, saying there is none.
+DEVICE = ("scan", "identify", "fw-version", "hailo_pci", "device-nodes", "run", "infer-model", "service-inference")
+
+
+@pytest.fixture(scope="module")
+def layout(qemu_image, tmp_path_factory):
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("the hardware-layout target runs commands with unshare and chroot: needs root")
+    work = tmp_path_factory.mktemp("hardware-layout")
+    manifest = json.loads((qemu_image.base_dir / "manifest.json").read_text())
+    root = work / "root"
+    origin = hardware_layout.build(root, qemu_image.base_dir / "base.cpio", manifest["python"], work)
+    yield root, origin
+    shutil.rmtree(work, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def report(layout, tmp_path_factory):
+    root, _ = layout
+    tmp = tmp_path_factory.mktemp("hw-sshd")
+    hef = make_sample_hefs(tmp / "hefs")["shortcut_net"]
+    with LocalSSHServer(tmp, env=hardware_layout.ENV, shell=hardware_layout.shell(root)) as srv:
+        target = ssh.Target("127.0.0.1", srv.port, "root", key_filename=srv.key_path,
+                            host_key=ssh.host_key_line(srv.host_key))
+        with ssh.Session.connect(target, deadline_s=30) as session:
+            return run_checks(session, "hardware", hardware_hef=hef, deadline_s=600, jobs=2)
+
+
+def test_the_layout_is_the_hardware_images(layout):
+    root, origin = layout
+    assert (root / "usr/lib/libhailort.so.4.21.0").is_file()
+    assert not (root / "usr/lib/libhailort.so").exists()          # libhailort-dev is not in the image
+    assert not (root / "etc/hailo/hailort-sim.conf").exists()     # nor the simulated device
+    assert origin["/lib/systemd/system/hailort.service"].startswith("layer: ")
+    if hardware_layout.oracle_dir():
+        assert origin["/usr/lib/libhailort.so.4.21.0"].startswith("oracle: ")
+        assert origin["/usr/bin/hailortcli"].startswith("oracle: ")
+
+
+def test_packaging_rows_pass(report):
+    got = {r.id: r for r in report.records}
+    bad = {i: (got[i].result.value, got[i].detail) for i in PACKAGING if got[i].result != Result.PASS}
+    assert not bad, bad
+    assert "/usr/lib/libhailort.so.4.21.0 (version 4.21.0)" in got["libhailort"].detail
+    assert got["sim-config"].result == Result.SKIP
+
+
+def test_device_rows_fail_saying_there_is_no_device(report):
+    got = {r.id: r for r in report.records}
+    for i in DEVICE:
+        assert got[i].result == Result.FAIL, (i, got[i])
+        assert got[i].detail.startswith("no Hailo device found"), (i, got[i].detail)
+    assert report.error is None and report.exit_code == 1
+
+
+def test_rows_this_target_cannot_pass_say_why(report):
+    got = {r.id: r for r in report.records}
+    # No real libhailort GStreamer plugin is built here, and the image's GStreamer is not in the base.
+    assert got["gstreamer"].result == Result.FAIL and "gst-inspect-1.0 not found" in got["gstreamer"].detail
+    # Nothing starts services in a chroot.
+    assert got["service"].result == Result.FAIL and "hailort" in got["service"].detail
