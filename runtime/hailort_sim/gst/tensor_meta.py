@@ -143,10 +143,11 @@ _lock = threading.Lock()
 
 def gst() -> _Gst:
     global _lib
-    with _lock:
-        if _lib is None:
-            _lib = _Gst()
-        return _lib
+    if _lib is None:        # registered once per process; the lock only guards the first call
+        with _lock:
+            if _lib is None:
+                _lib = _Gst()
+    return _lib
 
 
 def pointer(buffer) -> int:
