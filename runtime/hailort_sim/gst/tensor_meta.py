@@ -171,6 +171,12 @@ def vstream_info(name: str, network_name: str, fmt, shape, quant, nms_shape=None
     return info
 
 
+# A memoryview over the mapped memory: 20x cheaper than a ctypes array type per frame size.
+_memory_view = ctypes.pythonapi.PyMemoryView_FromMemory
+_memory_view.restype, _memory_view.argtypes = ctypes.py_object, [ctypes.c_void_p, ctypes.c_ssize_t, ctypes.c_int]
+_PyBUF_READ, _PyBUF_WRITE = 0x100, 0x200
+
+
 class Mapping:
     """A buffer mapped through libgstreamer as a numpy uint8 array (no copy); ``unmap()`` once."""
 
@@ -180,8 +186,8 @@ class Mapping:
             raise RuntimeError("gst_buffer_map failed")
         self._buffer = buffer   # keeps the wrapper (and its reference) while mapped
         size = self._info.size
-        self.array = (np.frombuffer((ctypes.c_uint8 * size).from_address(self._info.data), np.uint8)
-                      if size else np.empty(0, np.uint8))
+        self.array = (np.frombuffer(_memory_view(self._info.data, size, _PyBUF_WRITE if write else _PyBUF_READ),
+                                    np.uint8) if size else np.empty(0, np.uint8))
 
     def unmap(self) -> None:
         if self._buffer is not None:
