@@ -18,8 +18,8 @@ import sys
 import tempfile
 import time
 
-from hailo_kit.target import TargetError, boot, build_image, overlay, progress
-from hailo_kit.target.machine import QemuTarget
+from hailo_kit.qemu import TargetError, boot, build_image, overlay, progress
+from hailo_kit.qemu.machine import QemuTarget
 
 
 def kernel_floor(image, tmp):

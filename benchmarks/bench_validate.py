@@ -22,7 +22,7 @@ def main():
     ap.add_argument("--runs", type=int, default=1, help="main job runs (the best and the mean are printed)")
     args = ap.parse_args()
 
-    from hailo_kit.target import boot, build_image
+    from hailo_kit.qemu import boot, build_image
     t = time.monotonic()
     image = build_image()  # warm-up: builds only what the cache lacks, not timed below
     print(f"image ready in {time.monotonic() - t:.1f} s (cache warm-up, not counted)")

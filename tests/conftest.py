@@ -7,7 +7,7 @@ def _qemu_unavailable():
     import os
     import shutil
 
-    from hailo_kit.target import config, image
+    from hailo_kit.qemu import config, image
 
     arch = config.arch("amd64")
     if shutil.which(arch.qemu) is None:
@@ -21,11 +21,11 @@ def _qemu_unavailable():
 
 @pytest.fixture(scope="session")
 def qemu_image():
-    """The QEMU target's image (hailo_kit.target.build_image), built or taken from the cache."""
+    """The QEMU target's image (hailo_kit.qemu.build_image), built or taken from the cache."""
     reason = _qemu_unavailable()
     if reason:
         pytest.skip(reason)
-    from hailo_kit.target import TargetError, build_image
+    from hailo_kit.qemu import TargetError, build_image
     try:
         return build_image()
     except TargetError as e:
@@ -34,11 +34,11 @@ def qemu_image():
 
 @pytest.fixture(scope="session")
 def qemu_target(qemu_image):
-    """One booted QEMU target for the whole session (hailo_kit.target.QemuTarget: host, port,
+    """One booted QEMU target for the whole session (hailo_kit.qemu.QemuTarget: host, port,
     username, key_path, host_key, host_key_fingerprint, serial_log, run(), stop()).
     Tests that break it on purpose must restore it. Stopped at the end of the session, and by
     the target API at exit, on SIGTERM, or when this process dies."""
-    from hailo_kit.target import TargetError, boot
+    from hailo_kit.qemu import TargetError, boot
     try:
         target = boot(qemu_image, timeout=300)
     except TargetError as e:

@@ -69,6 +69,7 @@ class InstalledFile:
     path: str                       # absolute path in the image
     recipe: Path
     source: Optional[Path] = None   # the layer file it is a copy of, when the recipe installs one
+    mode: Optional[int] = None      # install -m, when the recipe gives it
 
 
 @dataclasses.dataclass
@@ -128,6 +129,7 @@ class Recipe:
     def installed(self) -> List[InstalledFile]:
         """Every file this recipe installs, with its package."""
         found: Dict[str, Optional[Path]] = {}
+        modes: Dict[str, int] = {}
         for line in self.install_lines:
             words = line.split()
             if "-d" in words or len(words) < 3:
@@ -139,6 +141,9 @@ class Recipe:
             # ${B}/... and ${S}/... are built or upstream files; others come from SRC_URI's file://.
             fetched = sources and not re.match(r"\$\{[BS]\}/", sources[-1])
             found[dest[4:]] = self.source_of(Path(sources[-1]).name) if fetched else None
+            mode = re.search(r"(?:^|\s)-m\s*(0?[0-7]{3,4})(?:\s|$)", line)
+            if mode:
+                modes[dest[4:]] = int(mode.group(1), 8)
         for package in self.packages:
             for pattern in self.files_patterns(package):
                 if "${" not in pattern and not any(c in pattern for c in "*?[") and pattern not in found:
@@ -148,7 +153,7 @@ class Recipe:
         for path, source in found.items():
             package = self.package_of(path)
             if package:
-                out.append(InstalledFile(package, path, self.path, source))
+                out.append(InstalledFile(package, path, self.path, source, modes.get(path)))
         return out
 
     def package_of(self, path: str) -> Optional[str]:
@@ -261,6 +266,20 @@ def packagegroup(name: str, root: Path = REPO_ROOT) -> List[str]:
                 if recipe.expand(name_) == key:
                     queue += recipe.expand(value).split()
     return seen
+
+
+def systemd_services(packages: Iterable[str], root: Path = REPO_ROOT) -> List[str]:
+    """The units these packages' SYSTEMD_SERVICE names (enabled at boot, as systemd.bbclass does
+    unless SYSTEMD_AUTO_ENABLE is "disable")."""
+    out = []
+    for package in packages:
+        recipe = recipe_of(package, root)
+        if recipe.get(f"SYSTEMD_AUTO_ENABLE:{package}", recipe.get("SYSTEMD_AUTO_ENABLE", "enable")) == "disable":
+            continue
+        for name, value in recipe.vars.items():
+            if recipe.expand(name) == f"SYSTEMD_SERVICE:{package}":
+                out += [u for u in recipe.expand(value).split() if u not in out]
+    return out
 
 
 def installed_files(packages: Iterable[str], root: Path = REPO_ROOT) -> List[InstalledFile]:

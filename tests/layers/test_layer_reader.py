@@ -88,11 +88,15 @@ def test_agrees_with_the_oracles_bitbake_metadata_and_install_trees():
     assert checked, "the oracle's metadata names none of our packages"
 
 
-def test_the_qemu_target_installs_what_the_sim_packages_install():
+def test_the_qemu_target_installs_what_the_sim_packages_install(tmp_path):
     """The QEMU target stands in for a packagegroup-hailo-sim image: the same layer files at the
-    same paths (its runtime wheel aside)."""
-    from hailo_kit.target import config
-    ours = {f.path: f.source.resolve() for f in layer.installed_files(layer.packagegroup("packagegroup-hailo-sim"))
-            if f.source is not None}
-    qemu = {"/" + dst: (config.REPO_ROOT / src).resolve() for src, dst in config.LAYER_FILES.items()}
+    same paths and modes (its runtime wheel aside), its units enabled."""
+    from hailo_kit.qemu import overlay
+    packages = layer.packagegroup("packagegroup-hailo-sim")
+    ours = {f.path: (f.source.read_bytes(), f.mode) for f in layer.installed_files(packages) if f.source is not None}
+    overlay.layer_files(tmp_path)
+    qemu = {p: ((tmp_path / overlay.image_path(p.lstrip("/"))).read_bytes(),
+                (tmp_path / overlay.image_path(p.lstrip("/"))).stat().st_mode & 0o777) for p in ours}
     assert qemu == ours
+    for unit in layer.systemd_services(packages):
+        assert (tmp_path / "etc/systemd/system/multi-user.target.wants" / unit).is_symlink()

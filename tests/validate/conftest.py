@@ -1,7 +1,7 @@
 """Fixtures of the validation suite's tests: a real SSH server on 127.0.0.1 (tests/validate/sshd.py)."""
 import pytest
 
-from hailo_kit.validate import ssh
+from hailo_kit import ssh
 
 from .sshd import LocalSSHServer
 

@@ -7,7 +7,7 @@ import re
 import shlex
 from pathlib import Path
 
-from hailo_kit.validate import ssh
+from hailo_kit import ssh
 
 IDENTIFY = """Executing on device: 0000:01:00.0
 Identifying board
@@ -47,7 +47,11 @@ def infer_verdict(argv):
 
 class FakeTarget:
     """``rules``: list of (regex, reply); a reply is (exit, stdout, stderr), an exception to
-    raise, or a callable(command) -> reply. Earlier rules win, so tests prepend overrides."""
+    raise, or a callable(command) -> reply. Earlier rules win, so tests prepend overrides.
+    An ``ssh.Transport``."""
+
+    alive = True
+    concurrent_commands = True
 
     def __init__(self, profile="simulated", fw="4.21.0"):
         self.commands = []

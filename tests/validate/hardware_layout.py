@@ -67,7 +67,7 @@ def _install(root: Path, path: str, source: Optional[Path] = None, text: str = "
 
 def build(root: Path, base_cpio: Path, python: str, work: Path) -> Dict[str, str]:
     """Fills ``root``; returns {image path: where its content came from}."""
-    from hailo_kit.target.overlay import build_wheel, install_wheel
+    from hailo_kit.qemu.overlay import build_wheel, install_wheel
 
     root.mkdir(parents=True, exist_ok=True)
     with open(base_cpio, "rb") as archive:

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from hailo_kit.validate import checks, ssh
-from hailo_kit.validate.qemu import target_of, validate_booted, validate_qemu
+from hailo_kit import ssh
+from hailo_kit.validate import checks
+from hailo_kit.validate.qemu import validate_booted, validate_qemu
 from hailo_kit.validate.runner import Result
 from hailo_kit.validate.samples import make_sample_hefs
 
@@ -36,7 +37,7 @@ def hefs(tmp_path_factory):
 @pytest.fixture
 def shell(qemu_target):
     """A root shell on the shared target, for breaking and restoring it."""
-    with ssh.Session.connect(target_of(qemu_target), deadline_s=60) as s:
+    with qemu_target.session(deadline_s=60) as s:
         def sh(command, timeout_s=60):
             r = s.run(command, timeout_s=timeout_s)
             assert r.ok, f"{command}: exit {r.exit_status}: {r.err}"
@@ -81,7 +82,7 @@ def test_main_job_validates_a_fresh_target(tmp_path):
 def test_ssh_layer_against_the_targets_dropbear(qemu_target):
     """The loopback tests' guarantees against the real server: > 4 MiB on both streams at once,
     a deadline on a hanging command, quoting, SFTP."""
-    with ssh.Session.connect(target_of(qemu_target), deadline_s=60) as s:
+    with qemu_target.session(deadline_s=60) as s:
         n = 5 << 20
         r = s.run(f"head -c {n} /dev/zero | tr '\\0' o & head -c {n} /dev/zero | tr '\\0' e >&2; wait",
                   timeout_s=120)

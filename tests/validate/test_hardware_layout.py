@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from hailo_kit.validate import ssh
+from hailo_kit import ssh
 from hailo_kit.validate.runner import Result, run_checks
 from hailo_kit.validate.samples import make_sample_hefs
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from hailo_kit.validate import checks, ssh
+from hailo_kit import ssh
+from hailo_kit.validate import checks
 from hailo_kit.validate.runner import Result, run_checks
 from hailo_kit.validate.samples import make_sample_hefs
 

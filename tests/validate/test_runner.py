@@ -5,7 +5,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from hailo_kit.validate import checks, ssh
+from hailo_kit import ssh
+from hailo_kit.validate import checks
 from hailo_kit.validate.report import format_table, to_json, to_junit, write_json
 from hailo_kit.validate.runner import Result, not_run_report, run_checks
 
@@ -25,6 +26,12 @@ def hefs(tmp_path):
 
 def results(report):
     return {r.id: r.result for r in report.records}
+
+
+def test_the_fake_and_the_session_are_transports():
+    # The runner reads alive and concurrent_commands directly: every transport must have them.
+    assert isinstance(FakeTarget(), ssh.Transport)
+    assert {"alive", "concurrent_commands", "run", "put"} <= set(dir(ssh.Session))
 
 
 def test_healthy_simulated_target_is_validated(hefs):

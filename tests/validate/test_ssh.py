@@ -6,7 +6,7 @@ import time
 import paramiko
 import pytest
 
-from hailo_kit.validate import ssh
+from hailo_kit import ssh
 
 MIB = 1 << 20
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hailo_kit.validate import ssh
+from hailo_kit import ssh
 from hailo_kit.validate.cli import EXIT_USAGE, UsageError, main, parse_destination
 
 from .sshd import LocalSSHServer

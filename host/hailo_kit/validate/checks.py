@@ -57,7 +57,7 @@ class Check:
 
 
 class Context:
-    """What a probe sees: the target (any object with ``run``/``put``, see ssh.Session), the
+    """What a probe sees: the target (an ``ssh.Transport``, e.g. ``ssh.Session``), the
     profile, the local HEFs to copy, and a per-run memo so a command several checks need
     (``hailortcli --version``, identify) runs once. Safe to share between checks running in
     parallel threads; the deadline (``timeout_s``) is per thread."""
@@ -88,7 +88,7 @@ class Context:
 
     def run(self, command, timeout_s: Optional[float] = None, memo: bool = False):
         """Run a command on the target (a string is a shell line, a list is quoted)."""
-        from .ssh import quote_command
+        from ..ssh import quote_command
         line = quote_command(command)
         timeout_s = min(timeout_s or self.timeout_s, self.timeout_s)
         if not memo:

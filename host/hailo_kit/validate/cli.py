@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from . import report as reporting
-from . import ssh
+from .. import ssh
 from .checks import CHECKS, CHECKS_BY_ID, PROFILES
 from .farm import DEFAULT_PARALLEL, validate_many
 from .runner import DEFAULT_JOBS, Report, worst_exit_code

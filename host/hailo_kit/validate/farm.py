@@ -7,7 +7,7 @@ import concurrent.futures
 import time
 from typing import Callable, Iterable, List, Optional
 
-from . import ssh
+from .. import ssh
 from .checks import CHECKS, Check
 from .runner import DEFAULT_JOBS, Record, Report, not_run_report, run_checks
 

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from . import ssh
+from .. import ssh
 from .checks import CHECKS, Check
 from .runner import DEFAULT_JOBS, Report, not_run_report, run_checks
 from .samples import sample_hefs_or_reason
@@ -23,7 +23,7 @@ def validate_qemu(*, arch: str = "amd64", checks: Iterable[Check] = CHECKS, dead
                   progress=None, on_target: Optional[Callable] = None) -> Report:
     """``on_target(target, session)`` runs after connecting and before the checks (tests use it
     to break the target on purpose)."""
-    from hailo_kit.target import TargetError, boot, build_image
+    from hailo_kit.qemu import TargetError, boot, build_image
 
     checks = list(checks)
     name = f"qemu-{arch}"
@@ -48,12 +48,6 @@ def validate_qemu(*, arch: str = "amd64", checks: Iterable[Check] = CHECKS, dead
                                        name=name, progress=progress, on_target=on_target)
 
 
-def target_of(qemu_target) -> ssh.Target:
-    """The SSH view of a booted QEMU target, its own host key pinned."""
-    return ssh.Target(qemu_target.host, qemu_target.port, qemu_target.username,
-                      key_filename=str(qemu_target.key_path), host_key=qemu_target.host_key)
-
-
 def validate_booted(qemu_target, *, checks: Iterable[Check] = CHECKS, hefs=None, hef_problem=None,
                     deadline_s: float = 600.0, jobs: int = DEFAULT_JOBS,
                     name: str = "", progress=None, on_target: Optional[Callable] = None,
@@ -67,7 +61,7 @@ def validate_booted(qemu_target, *, checks: Iterable[Check] = CHECKS, hefs=None,
             hefs, hef_problem = sample_hefs_or_reason(Path(tmp))
         t0 = time.monotonic()
         try:
-            session = ssh.Session.connect(target_of(qemu_target), deadline_s=connect_deadline_s)
+            session = qemu_target.session(deadline_s=connect_deadline_s)
         except ssh.ConnectError as e:
             return not_run_report(name, PROFILE, str(e), checks, seconds=time.monotonic() - t0)
         with session:

@@ -16,7 +16,7 @@ import threading
 import time
 from typing import Iterable, List, Optional, Tuple
 
-from . import ssh
+from .. import ssh
 from .checks import CHECKS, Check, Context, Failed, NotApplicable, no_device
 
 LIVENESS_TIMEOUT_S = 10.0
@@ -89,15 +89,15 @@ def not_run_report(target: str, profile: str, error: str, checks: Iterable[Check
                                     for c in checks], _now(), seconds=seconds, error=error)
 
 
-def run_checks(transport, profile: str, *, checks: Iterable[Check] = CHECKS, target: str = "",
+def run_checks(transport: ssh.Transport, profile: str, *, checks: Iterable[Check] = CHECKS, target: str = "",
                hefs=None, hardware_hef=None, hef_problem=None, deadline_s: float = 600.0,
                jobs: int = 1, progress=None) -> Report:
-    """Run ``checks`` over ``transport`` (an ssh.Session, or a fake with run/put) and report them
+    """Run ``checks`` over ``transport`` (an ssh.Session, or a fake: see ssh.Transport) and report them
     in table order. ``jobs`` > 1 runs that many checks at once, each on its own SSH channel;
     checks that use the device still run one at a time, in table order. A transport whose
     ``concurrent_commands`` is false (an affected dropbear, see ssh.py) gets one at a time."""
     checks = list(checks)
-    if not getattr(transport, "concurrent_commands", True):
+    if not transport.concurrent_commands:
         jobs = 1  # the server may drop a channel opened while another one's command exits
     ctx = Context(transport, profile, hefs=hefs, hardware_hef=hardware_hef, hef_problem=hef_problem)
     report = Report(target, profile, [], _now())
@@ -165,7 +165,7 @@ def _run_one(ctx: Context, check: Check, timeout_s: float,
     try:
         return record(Result.PASS, check.probe(ctx)), None
     except Failed as e:
-        if not getattr(ctx.transport, "alive", True):
+        if not ctx.transport.alive:
             # The connection died under the check: what it saw is the loss, not the target's state.
             lost = f"target lost during this check (it saw: {e})"
             return record(Result.NOT_RUN, lost), lost
@@ -206,7 +206,7 @@ def _last_line(e: ssh.CommandTimeout) -> str:
     return text.splitlines()[-1][-200:] if text else "(none)"
 
 
-def _alive(transport) -> bool:
+def _alive(transport: ssh.Transport) -> bool:
     try:
         return transport.run("true", timeout_s=LIVENESS_TIMEOUT_S).exit_status == 0
     except ssh.SSHError:

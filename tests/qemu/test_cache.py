@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from hailo_kit.target import cache, image, overlay, rootfs
-from hailo_kit.target import config
+from hailo_kit import layer
+from hailo_kit.qemu import cache, image, overlay, rootfs
+from hailo_kit.qemu import config
 
 
 def test_content_key_is_stable_and_sensitive(tmp_path):
@@ -62,13 +63,12 @@ def test_runtime_change_changes_only_the_overlay_key(tmp_path, monkeypatch):
 
 
 def test_layer_file_change_changes_the_overlay_key(tmp_path, monkeypatch):
-    src = "meta-x/files/hailort.service"
-    (tmp_path / "meta-x/files").mkdir(parents=True)
-    (tmp_path / src).write_text("[Unit]\n")
-    monkeypatch.setattr(config, "REPO_ROOT", tmp_path)
-    monkeypatch.setattr(config, "LAYER_FILES", {src: "lib/systemd/system/hailort.service"})
+    src = tmp_path / "hailort.service"
+    src.write_text("[Unit]\n")
+    unit = layer.InstalledFile("x", "/lib/systemd/system/hailort.service", src, src, 0o644)
+    monkeypatch.setattr(overlay, "layer_files_of_image", lambda: ([unit], [unit.path]))
     k1 = overlay.overlay_key("base")
-    (tmp_path / src).write_text("[Unit]\nDescription=changed\n")
+    src.write_text("[Unit]\nDescription=changed\n")
     assert overlay.overlay_key("base") != k1
 
 

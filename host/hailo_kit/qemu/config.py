@@ -7,19 +7,6 @@ from dataclasses import dataclass
 
 SUITE = "bookworm"
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[3]
-LAYER_FILES = {
-    # repository path -> path in the image (docs/architecture.md, "Files the image installs")
-    "meta-hailo-libhailort/recipes-hailo/hailort-service/files/hailort.service":
-        "lib/systemd/system/hailort.service",
-    "meta-hailo-libhailort/recipes-hailo/hailort-service/files/hailort_service":
-        "etc/default/hailort_service",
-    "meta-hailo-libhailort/recipes-hailo/python3-hailort-sim/files/hailort-sim.conf":
-        "etc/hailo/hailort-sim.conf",
-    "meta-hailo-libhailort/recipes-hailo/hailort-service/files/hailort-tmpfiles.conf":
-        "usr/lib/tmpfiles.d/hailort.conf",
-}
-# Units the image enables, as the recipes' SYSTEMD_SERVICE would.
-ENABLED_UNITS = ["lib/systemd/system/hailort.service"]
 SAMPLES_DIR = "usr/share/hailo-models"
 READY_MARKER = "HAILO-KIT-READY"
 

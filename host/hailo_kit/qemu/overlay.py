@@ -13,6 +13,7 @@ from installer import install
 from installer.destinations import SchemeDictionaryDestination
 from installer.sources import WheelFile
 
+from .. import layer
 from . import config, keys
 from .cache import content_key, tree_key
 from .errors import TargetError
@@ -23,11 +24,35 @@ RUNTIME = config.REPO_ROOT / "runtime"
 SAMPLES_MODULE = RUNTIME / "hailort_sim/hef/samples.py"
 
 
+# The simulated image's package group (hailo-image-minimal with HAILO_RUNTIME_PROVIDER = "sim").
+PACKAGEGROUP = "packagegroup-hailo-sim"
+
+
+def layer_files_of_image():
+    """(files, enabled units): what the package group's recipes install from the layers (their
+    file:// sources; the runtime itself is the wheel) and the units SYSTEMD_SERVICE enables, as
+    hailo_kit.layer reads them from the recipes. No init scripts: systemd.bbclass drops them on
+    an image without sysvinit, and this one has none."""
+    packages = layer.packagegroup(PACKAGEGROUP)
+    files = [f for f in layer.installed_files(packages)
+             if f.source is not None and not f.path.startswith("/etc/init.d/")]
+    if not files:
+        raise TargetError(f"the recipes of {PACKAGEGROUP} install no file from the layers")
+    units = []
+    for service in layer.systemd_services(packages):
+        unit = next((f.path for f in files if f.path.endswith("/systemd/system/" + service)), None)
+        if unit is None:
+            raise TargetError(f"SYSTEMD_SERVICE names {service}, which no recipe of {PACKAGEGROUP} "
+                              "installs from the layer")
+        units.append(unit)
+    return files, units
+
+
 def key_inputs(base_key):
-    layer = [x for src in sorted(config.LAYER_FILES)
-             for x in (src, config.LAYER_FILES[src], config.REPO_ROOT / src)]
-    return ["overlay", base_key, tree_key(RUNTIME), *layer, config.ENABLED_UNITS,
-            pathlib.Path(__file__), pathlib.Path(keys.__file__)]
+    files, units = layer_files_of_image()
+    installed = [x for f in files for x in (f.path, f.mode, f.source)]
+    return ["overlay", base_key, tree_key(RUNTIME), *installed, units,
+            pathlib.Path(__file__), pathlib.Path(keys.__file__), pathlib.Path(layer.__file__)]
 
 
 def image_path(rel):
@@ -70,23 +95,22 @@ def install_wheel(wheel, root, pyver):
 
 
 def layer_files(root):
-    for src, dst in config.LAYER_FILES.items():
-        path = config.REPO_ROOT / src
-        if not path.is_file():
-            raise TargetError(f"layer file {src} is missing from the repository")
-        target = root / image_path(dst)
+    """Installs the files the layers' recipes install, and enables their units."""
+    files, units = layer_files_of_image()
+    for f in files:
+        target = root / image_path(f.path.lstrip("/"))
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
-        target.chmod(0o644)
-    for unit in config.ENABLED_UNITS:
-        text = (config.REPO_ROOT / next(s for s, d in config.LAYER_FILES.items() if d == unit)).read_text()
+        shutil.copyfile(f.source, target)
+        target.chmod(0o644 if f.mode is None else f.mode)
+    for unit in units:
+        text = (root / image_path(unit.lstrip("/"))).read_text()
         wanted_by = [w for line in text.splitlines() if line.strip().startswith("WantedBy=")
                      for w in line.split("=", 1)[1].split()]
         for target_unit in wanted_by:  # what `systemctl enable` does
             link = root / "etc/systemd/system" / f"{target_unit}.wants" / os.path.basename(unit)
             link.parent.mkdir(parents=True, exist_ok=True)
-            link.symlink_to("/" + unit)
-    (root / "var/log/hailo").mkdir(parents=True, exist_ok=True)
+            link.symlink_to(unit)
+    return files
 
 
 def ssh_keys(root, out):

@@ -3,29 +3,34 @@ layer's files as the image installs them."""
 import paramiko
 import pytest
 
-from hailo_kit.target import build_image, config
+from hailo_kit.qemu import build_image, config, overlay
 
 pytestmark = pytest.mark.qemu
 
 
 def ok(target, cmd, timeout=120):
-    rc, out, err = target.run(cmd, timeout=timeout)
-    assert rc == 0, f"{cmd}: exit {rc}\n{out}\n{err}"
-    return out
+    r = target.run(cmd, timeout=timeout)
+    assert r.exit_status == 0, f"{cmd}: exit {r.exit_status}\n{r.out}\n{r.err}"
+    return r.out
 
 
 def test_uname_and_systemd_state(qemu_target):
     assert ok(qemu_target, "uname -a").startswith("Linux hailo-qemu ")
     assert ok(qemu_target, "cat /proc/1/comm").strip() == "systemd"
     # every unit started: is-system-running exits non-zero on "degraded"
-    state = qemu_target.run("systemctl is-system-running --wait", timeout=120)[1].strip()
-    failed = qemu_target.run("systemctl --failed --no-legend --plain")[1]
+    state = qemu_target.run("systemctl is-system-running --wait", timeout=120).out.strip()
+    failed = qemu_target.run("systemctl --failed --no-legend --plain").out
     assert state == "running", f"system {state}; failed units:\n{failed}"
 
 
 def test_layer_files_are_installed_byte_for_byte(qemu_target):
-    for src, dst in config.LAYER_FILES.items():
-        assert ok(qemu_target, f"cat /{dst}") == (config.REPO_ROOT / src).read_text(), dst
+    files, _ = overlay.layer_files_of_image()
+    assert files
+    for f in files:
+        assert ok(qemu_target, f"cat {f.path}") == f.source.read_text(), f.path
+        assert ok(qemu_target, f"stat -L -c %a {f.path}").strip() == f"{f.mode:o}", f.path
+    # the recipe's tmpfiles.d entry made the service's folders at boot
+    assert ok(qemu_target, "stat -c %F /run/hailo /var/log/hailo").split("\n")[:2] == ["directory"] * 2
 
 
 def test_hailort_service_enabled_and_active(qemu_target):
@@ -77,15 +82,12 @@ def test_ssh_is_key_only_with_the_pinned_host_key(qemu_target):
         t.close()
 
 
-def test_sftp_works(qemu_target):
-    client = qemu_target.connect()
-    try:
-        with client.open_sftp() as sftp:
-            with sftp.open("/tmp/probe.bin", "wb") as fh:
-                fh.write(b"\x00hailo" * 1000)
-            assert sftp.stat("/tmp/probe.bin").st_size == 6000
-    finally:
-        client.close()
+def test_sftp_works(qemu_target, tmp_path):
+    probe = tmp_path / "probe.bin"
+    probe.write_bytes(b"\x00hailo" * 1000)
+    with qemu_target.session() as session:
+        session.put(probe, "/tmp/probe.bin")
+        assert session.run("stat -c %s /tmp/probe.bin").out.strip() == "6000"
 
 
 def test_later_builds_reuse_the_cache(qemu_target):

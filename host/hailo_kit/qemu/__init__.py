@@ -4,7 +4,7 @@ QEMU and reached over SSH (dropbear, key only).
 
 The contract with the validation suite (`hailo_kit.validate`) and the tests::
 
-    from hailo_kit.target import build_image, boot
+    from hailo_kit.qemu import build_image, boot
 
     image = build_image()                 # cached; Image.base_cached / Image.overlay_cached
     with boot(image) as target:           # returns once SSH answers with the pinned host key

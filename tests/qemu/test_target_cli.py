@@ -5,11 +5,11 @@ import sys
 
 import pytest
 
-from hailo_kit.target import cli
+from hailo_kit.qemu import cli
 
 
 def run(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "hailo_kit.target.cli", *args],
+    return subprocess.run([sys.executable, "-m", "hailo_kit.qemu.cli", *args],
                           capture_output=True, text=True, env=env, timeout=60)
 
 
@@ -49,7 +49,7 @@ def test_unknown_arch_is_an_argparse_error():
 
 
 def test_target_errors_are_one_line_messages(monkeypatch, capsys):
-    from hailo_kit.target import TargetError
+    from hailo_kit.qemu import TargetError
 
     def fail(args):
         raise TargetError("debootstrap is missing: install with `apt-get install debootstrap`")

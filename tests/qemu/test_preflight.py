@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from hailo_kit.target import TargetError, config, preflight
+from hailo_kit.qemu import TargetError, config, preflight
 
 
 def test_not_root(monkeypatch):

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from hailo_kit.target import TargetError, config, rootfs
+from hailo_kit.qemu import TargetError, config, rootfs
 
 
 def fake_debootstrap(tmp_path, monkeypatch, body):

@@ -1,7 +1,7 @@
 """Mirror detection, cache location and architectures."""
 import pytest
 
-from hailo_kit.target import TargetError, config
+from hailo_kit.qemu import TargetError, config
 
 
 def test_mirror_from_deb822_sources(tmp_path, monkeypatch):
@@ -48,8 +48,3 @@ def test_arches():
     assert config.arch("aarch64").qemu == "qemu-system-aarch64"
     with pytest.raises(TargetError, match="unknown architecture 'sparc'"):
         config.arch("sparc")
-
-
-def test_layer_files_exist_in_the_repository():
-    for src in config.LAYER_FILES:
-        assert (config.REPO_ROOT / src).is_file(), src

@@ -5,7 +5,7 @@ import subprocess
 import paramiko
 import pytest
 
-from hailo_kit.target import keys
+from hailo_kit.qemu import keys
 
 
 def test_client_key_is_openssh_ed25519_private(tmp_path):

@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from hailo_kit.target import QemuTarget, TargetError, boot
-from hailo_kit.target.machine import _pid_is_qemu
+from hailo_kit.qemu import QemuTarget, TargetError, boot
+from hailo_kit.qemu.machine import _pid_is_qemu
 
 pytestmark = pytest.mark.qemu
 
@@ -81,7 +81,7 @@ def test_requested_port_in_use(qemu_image):
 
 STARTER = textwrap.dedent("""
     import sys
-    from hailo_kit.target import QemuTarget, build_image
+    from hailo_kit.qemu import QemuTarget, build_image
     t = QemuTarget(build_image(), timeout=300)
     spawn = t._spawn
     def announce():
@@ -120,7 +120,7 @@ def test_detached_boot_ssh_info_run_and_stop_via_cli(qemu_image, tmp_path):
     name = f"test-{os.getpid()}"
 
     def cli(*args, timeout=400):
-        return subprocess.run([sys.executable, "-m", "hailo_kit.target.cli", "-q", *args],
+        return subprocess.run([sys.executable, "-m", "hailo_kit.qemu.cli", "-q", *args],
                               capture_output=True, text=True, env=env, timeout=timeout)
 
     p = cli("boot", "--detach", "--name", name, "--json", "--timeout", "300")

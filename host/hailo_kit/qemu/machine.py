@@ -14,8 +14,7 @@ import tempfile
 import threading
 import time
 
-import paramiko
-
+from .. import ssh
 from . import config, keys, preflight, qmp
 from .errors import TargetError
 from .progress import say
@@ -117,8 +116,10 @@ class QemuTarget:
     def known_hosts_line(self):
         return f"[{self.host}]:{self.port} {self.host_key}"
 
-    def host_pkey(self):
-        return paramiko.hostkeys.HostKeyEntry.from_line(f"x {self.host_key}").key
+    def ssh_target(self):
+        """The target as the SSH layer sees it: root with the image's key, host key pinned."""
+        return ssh.Target(self.host, self.port, self.username, key_filename=str(self.key_path),
+                          host_key=self.host_key)
 
     def alive(self):
         if self.proc is not None:
@@ -247,62 +248,31 @@ class QemuTarget:
         while time.monotonic() < deadline:
             if not self.alive():
                 raise self._failure("QEMU exited while waiting for SSH")
-            try:
-                # A raw banner probe first: paramiko's transport thread logs a traceback for
-                # every attempt that QEMU's forwarder accepts before dropbear listens.
-                if not _banner(self.host, self.port):
-                    time.sleep(0.3)
-                    continue
-                client = self.connect(timeout=5)
-                client.close()
-                return
-            except paramiko.BadHostKeyException as e:
-                raise self._failure(f"the target's SSH host key is not the image's: {e}")
-            except (paramiko.SSHException, OSError, EOFError) as e:
-                last = e
+            # A raw banner probe first: paramiko's transport thread logs a traceback for
+            # every attempt that QEMU's forwarder accepts before dropbear listens.
+            if not _banner(self.host, self.port):
                 time.sleep(0.3)
+                continue
+            try:
+                self.session(deadline_s=max(1.0, min(10.0, deadline - time.monotonic()))).close()
+                return
+            except ssh.HostKeyError as e:
+                raise self._failure(f"the target's SSH host key is not the image's: {e}") from None
+            except ssh.ConnectError as e:
+                last = e
         raise self._failure(f"boot timeout: SSH on {self.host}:{self.port} did not answer "
                             f"within {self.timeout:.0f}s (last error: {last})")
 
     # -- use ----------------------------------------------------------------------------------
-    def connect(self, timeout=10):
-        """A paramiko SSHClient logged in as root, with the host key pinned."""
-        client = paramiko.SSHClient()
-        client.get_host_keys().add(f"[{self.host}]:{self.port}", self.host_pkey().get_name(),
-                                   self.host_pkey())
-        client.set_missing_host_key_policy(paramiko.RejectPolicy())
-        try:
-            client.connect(self.host, self.port, username=self.username,
-                           key_filename=str(self.key_path), timeout=timeout,
-                           banner_timeout=timeout + 1, auth_timeout=timeout,
-                           allow_agent=False, look_for_keys=False)
-        except BaseException:
-            client.close()
-            raise
-        return client
+    def session(self, deadline_s=10.0):
+        """An ssh.Session logged in as root, host key pinned; close it (or use `with`)."""
+        return ssh.Session.connect(self.ssh_target(), deadline_s=deadline_s)
 
     def run(self, command, timeout=60):
-        """Runs a shell command on the target: (exit status, stdout, stderr). For tests and the
-        CLI; stdout and stderr are read together under one deadline."""
-        client = self.connect()
-        try:
-            chan = client.get_transport().open_session()
-            chan.exec_command(command)
-            out, err = bytearray(), bytearray()
-            deadline = time.monotonic() + timeout
-            while True:
-                while chan.recv_ready():
-                    out += chan.recv(65536)
-                while chan.recv_stderr_ready():
-                    err += chan.recv_stderr(65536)
-                if chan.exit_status_ready() and not chan.recv_ready() and not chan.recv_stderr_ready():
-                    break
-                if time.monotonic() > deadline:
-                    raise TargetError(f"`{command}` on the target did not finish within {timeout}s")
-                time.sleep(0.01)
-            return chan.recv_exit_status(), out.decode(errors="replace"), err.decode(errors="replace")
-        finally:
-            client.close()
+        """Runs a command on a connection of its own: an ssh.CommandResult (exit_status, out,
+        err); raises ssh.SSHError when the target cannot be reached or the deadline passes."""
+        with self.session() as session:
+            return session.run(command, timeout_s=timeout)
 
     # -- stop ---------------------------------------------------------------------------------
     def stop(self, keep_logs=False, timeout=10):
@@ -398,10 +368,9 @@ def probe_kvm(image, timeout=90):
     say("kvm: probe boot")
     try:
         with QemuTarget(image, accel="kvm", timeout=timeout) as t:
-            rc, _, _ = t.run("true", timeout=20)
-            if rc != 0:
+            if t.run("true", timeout=20).exit_status != 0:
                 raise TargetError("probe command failed")
-    except TargetError as e:
+    except (TargetError, ssh.SSHError) as e:
         raise TargetError(f"--accel kvm: the probe boot failed, so KVM is not used; the "
                           f"default TCG works without it.\n{e}") from None
     say("kvm: probe boot succeeded")

@@ -1,4 +1,7 @@
-"""The SSH layer: one paramiko connection to a target, commands under a deadline, SFTP upload.
+"""The host tools' one SSH layer: a paramiko connection to a target, commands under a
+deadline, SFTP upload. The QEMU target (``hailo_kit.qemu``) and the validation suite
+(``hailo_kit.validate``) both reach targets through ``Session``; what the validation suite needs
+from any way of reaching a target is the ``Transport`` protocol, which ``Session`` implements.
 
 Rules (see docs/validation.md and the QEMU notes on paramiko):
 - every command has a deadline; stdout and stderr are drained together while waiting, so
@@ -21,7 +24,7 @@ import shlex
 import socket
 import time
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import Optional, Protocol, Sequence, Union, runtime_checkable
 
 import paramiko
 
@@ -96,6 +99,27 @@ class CommandResult:
     @property
     def err(self) -> str:
         return self.stderr.decode("utf-8", "replace")
+
+
+@runtime_checkable
+class Transport(Protocol):
+    """How the validation suite talks to a target (``Session``; tests use scripted fakes).
+
+    ``run`` returns the command's result or raises ``CommandTimeout`` (deadline passed),
+    ``TargetLost`` (the connection dropped) or another ``SSHError``; it never runs a command
+    twice. ``put`` uploads one file. ``alive`` tells whether the connection still stands;
+    ``concurrent_commands`` whether commands may run at once on separate channels."""
+
+    @property
+    def alive(self) -> bool: ...
+
+    @property
+    def concurrent_commands(self) -> bool: ...
+
+    def run(self, command: Command, timeout_s: float = 60.0,
+            stdin: Optional[bytes] = None) -> CommandResult: ...
+
+    def put(self, local: Union[str, os.PathLike], remote: str, timeout_s: float = 60.0) -> None: ...
 
 
 def quote_command(command: Command) -> str:

@@ -4,9 +4,9 @@ import pathlib
 
 import pytest
 
-from hailo_kit.target import TargetError
-from hailo_kit.target.image import Image
-from hailo_kit.target.machine import QemuTarget, accel_args, tail
+from hailo_kit.qemu import TargetError
+from hailo_kit.qemu.image import Image
+from hailo_kit.qemu.machine import QemuTarget, accel_args, tail
 
 HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIP+NNHA2JZUugaoHmzJajjAa2n7/lJBOBhx8+HgYY0oR"
 
@@ -47,7 +47,7 @@ def test_accelerators():
 def test_pinned_host_key_and_known_hosts_line(tmp_path):
     t = QemuTarget(fake_image(tmp_path), port=2200)
     assert t.known_hosts_line() == f"[127.0.0.1]:2200 {HOST_KEY}"
-    assert t.host_pkey().get_base64() == HOST_KEY.split()[1]
+    assert t.ssh_target().host_key == HOST_KEY and t.ssh_target().port == 2200
     assert t.host_key_fingerprint.startswith("SHA256:")
 
 
@@ -73,14 +73,14 @@ def test_stop_is_idempotent_without_a_machine(tmp_path):
 
 
 def test_kvm_needs_a_usable_dev_kvm(tmp_path, monkeypatch):
-    from hailo_kit.target import machine
+    from hailo_kit.qemu import machine
     monkeypatch.setattr(machine.os, "access", lambda path, mode: False)
     with pytest.raises(TargetError, match="/dev/kvm is not usable here; use the default TCG"):
         machine.probe_kvm(fake_image(tmp_path))
 
 
 def test_failed_kvm_probe_says_tcg_works(tmp_path, monkeypatch):
-    from hailo_kit.target import machine
+    from hailo_kit.qemu import machine
     monkeypatch.setattr(machine.os, "access", lambda path, mode: True)
 
     def no_boot(self):

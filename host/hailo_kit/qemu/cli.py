@@ -48,11 +48,14 @@ def _print_info(info, as_json):
 
 def cmd_build(args):
     from .image import build_image
+    from .overlay import layer_files_of_image
     image = build_image(args.arch, mirror=args.mirror)
+    layer_files = {f.path: str(f.source.resolve().relative_to(config.REPO_ROOT)) for f in layer_files_of_image()[0]}
     info = {"arch": image.arch, "kernel": str(image.kernel), "initrd": str(image.initrd),
             "key_path": str(image.key_path), "host_key": image.host_key,
             "base": f"{image.base_key} ({'cached' if image.base_cached else 'built'})",
-            "overlay": f"{image.overlay_key} ({'cached' if image.overlay_cached else 'built'})"}
+            "overlay": f"{image.overlay_key} ({'cached' if image.overlay_cached else 'built'})",
+            "layer_files": layer_files if args.json else ", ".join(layer_files)}
     _print_info(info, args.json)
 
 
@@ -99,14 +102,14 @@ def cmd_run(args):
     if not t.alive():
         raise TargetError(f"target {args.name!r} is not running")
     command = args.command[0] if len(args.command) == 1 else shlex.join(args.command)
-    import paramiko
+    from .. import ssh
     try:
-        rc, out, err = t.run(command, timeout=args.timeout)
-    except (OSError, EOFError, paramiko.SSHException) as e:
-        raise TargetError(f"SSH to {t.host}:{t.port} failed: {e or type(e).__name__}") from None
-    sys.stdout.write(out)
-    sys.stderr.write(err)
-    return rc
+        result = t.run(command, timeout=args.timeout)
+    except ssh.SSHError as e:
+        raise TargetError(f"SSH to {t.host}:{t.port} failed: {e}") from None
+    sys.stdout.write(result.out)
+    sys.stderr.write(result.err)
+    return result.exit_status if result.exit_status >= 0 else 255
 
 
 def cmd_stop(args):
