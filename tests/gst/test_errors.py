@@ -23,6 +23,9 @@ CASES = {
     "multi-process-service without the scheduler": (
         "hef-path={hefs[resnet_v1_18]} scheduling-algorithm=HAILO_SCHEDULING_ALGORITHM_NONE "
         "multi-process-service=true", "", "HAILO_INVALID_OPERATION(6)"),
+    "scheduler threshold without the scheduler": (
+        "hef-path={hefs[resnet_v1_18]} scheduling-algorithm=0 scheduler-threshold=4", "",
+        "HAILO_INVALID_OPERATION(6)"),
     "bad device-id": ("hef-path={hefs[resnet_v1_18]} device-id=0000:09:00.0", "", "HAILO_INVALID_ARGUMENT(2)"),
 }
 

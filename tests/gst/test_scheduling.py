@@ -26,7 +26,8 @@ def test_a_shared_frame_needs_force_writable(gst, hefs):
 
 
 def test_shared_vdevice_group_runs_both_models(gst, hefs):
-    r = gst.probe(two_branches(hefs, "vdevice-group-id=cam", "vdevice-group-id=cam scheduler-priority=20"))
+    r = gst.probe(two_branches(hefs, "vdevice-group-id=cam scheduler-threshold=2 scheduler-timeout-ms=20",
+                               "vdevice-group-id=cam scheduler-priority=20"))
     assert r["eos"], r
     assert tensor_names(r, "sink0") == [["shortcut_net/output_layer1"]] * 8
     assert tensor_names(r, "sink1") == [["resnet_v1_18/fc1"]] * 8
