@@ -76,20 +76,20 @@ def main() -> int:
             with open(path, "wb") as handle:
                 handle.write(data)
             read_hef(path)                              # warm the page cache and the imports
-            base_med, base_min = timed(lambda: read_bytes(path), args.runs)
-            parse_med, parse_min = timed(lambda: read_hef(path), args.runs)
+            base_med, base_min = timed(lambda path=path: read_bytes(path), args.runs)
+            parse_med, parse_min = timed(lambda path=path: read_hef(path), args.runs)
             residue = data[{0: 32, 1: 28, 2: 44, 3: 56}[version]:]
             pure = ""
             if version >= 2:
-                hash_med, hash_min = timed(lambda: xxh3_64(residue), args.runs)
-                pure_med, pure_min = timed(lambda: xxh3_64_pure(residue), args.runs)
+                hash_med, hash_min = timed(lambda residue=residue: xxh3_64(residue), args.runs)
+                pure_med, pure_min = timed(lambda residue=residue: xxh3_64_pure(residue), args.runs)
                 pure = f"{pure_med * 1e3:>8.2f} ({pure_min * 1e3:5.2f})"
             elif version == 1:
                 import zlib
-                hash_med, hash_min = timed(lambda: zlib.crc32(residue), args.runs)
+                hash_med, hash_min = timed(lambda residue=residue: zlib.crc32(residue), args.runs)
             else:
                 import hashlib
-                hash_med, hash_min = timed(lambda: hashlib.md5(residue).digest(), args.runs)
+                hash_med, hash_min = timed(lambda residue=residue: hashlib.md5(residue).digest(), args.runs)
             print(f"{'v%d' % version:>6} {len(data) / 1e6:>8.2f} "
                   f"{base_med * 1e3:>8.2f} ({base_min * 1e3:5.2f}) {parse_med * 1e3:>8.2f} ({parse_min * 1e3:5.2f}) "
                   f"{parse_med / base_med:>6.1f}x {hash_med * 1e3:>8.2f} ({hash_min * 1e3:5.2f}) {pure}")

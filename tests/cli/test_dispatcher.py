@@ -19,7 +19,7 @@ def test_version(run_cli):
 def test_help_lists_commands_without_importing_them(run_cli):
     result = run_cli("hailortcli", "--help")
     assert result.returncode == 0
-    for name, _, help_text in hailortcli.COMMANDS:
+    for name, _, _help_text in hailortcli.COMMANDS:
         assert name in result.stdout
     assert run_cli("hailortcli", "help").stdout == result.stdout
 

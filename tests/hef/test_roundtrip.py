@@ -113,14 +113,14 @@ def test_random_specs_round_trip(spec, version):
         assert group.contexts_count == group_spec.contexts
         # streams: context by context, inputs of all contexts then outputs
         for streams, layer_specs in ((group.input_streams, group_spec.inputs), (group.output_streams, group_spec.outputs)):
-            ordered = sorted(layer_specs, key=lambda l: l.context)
-            assert [s.name for s in streams] == [f"{group.name}/{l.name}" for l in ordered]
+            ordered = sorted(layer_specs, key=lambda spec: spec.context)
+            assert [s.name for s in streams] == [f"{group.name}/{spec.name}" for spec in ordered]
             for stream, layer in zip(streams, ordered):
                 assert stream.format.type == FormatType[layer.type]
                 network = layer.network or group.name
                 assert stream.network_name == f"{group.name}/{network}"
-        by_name = {f"{group.name}/{l.name}": l for l in list(group_spec.inputs) + list(group_spec.outputs)}
-        assert [v.name for v in group.output_vstreams] == [f"{group.name}/{l.name}" for l in group_spec.outputs]
+        by_name = {f"{group.name}/{spec.name}": spec for spec in list(group_spec.inputs) + list(group_spec.outputs)}
+        assert [v.name for v in group.output_vstreams] == [f"{group.name}/{spec.name}" for spec in group_spec.outputs]
         for vstream in group.input_vstreams + group.output_vstreams:
             layer = by_name[vstream.name]
             assert vstream.shape == expected_vstream_shape(layer)

@@ -34,7 +34,7 @@ def test_hef_queries(write_model):
     assert info.shape == (10,) and repr(info) == 'VStreamInfo("classifier/fc1")'
     assert info.format.type == FormatType.UINT8
     with pytest.raises(HailoRTCustomException, match="nms_shape is availale only"):
-        info.nms_shape
+        info.nms_shape  # noqa: B018 (the property raises)
     nms = hef.get_output_vstream_infos("detector")[0]
     assert nms.shape == (3, 5, 4) and nms.nms_shape.max_bboxes_per_class == 4
     assert hef.get_input_vstream_infos("classifier/classifier")[0].shape == (8, 8, 3)

@@ -291,13 +291,12 @@ def _closure(collection, ours):
 
 
 def test_layerdepends_cover_every_dependency():
-    ours = {c: set(layer_conf(l).value("LAYERDEPENDS_" + c).split()) for l, c in LAYERS.items()}
+    ours = {c: set(layer_conf(layer).value("LAYERDEPENDS_" + c).split()) for layer, c in LAYERS.items()}
     # What each of our collections provides: recipe names, packages and RPROVIDES.
     provided = {}
     for path in layer_files("*.bb"):
         meta = bbmeta.read(path)
-        layer, dynamic = _layer_of(path)
-        collection = dynamic or LAYERS[layer]
+        layer, _ = _layer_of(path)
         names = {meta.pn, meta.pn + "-udev", meta.pn + "-dev"} | set(meta.words("RPROVIDES"))
         names |= {w.replace("${PN}", meta.pn) for w in meta.words("PACKAGES")}
         for name in names:

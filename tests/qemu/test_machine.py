@@ -1,5 +1,4 @@
 """The QEMU command line and helpers, without booting."""
-import dataclasses
 import pathlib
 
 import pytest

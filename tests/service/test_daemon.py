@@ -178,7 +178,12 @@ def test_scheduler_none_is_refused_by_the_service(service):
 
 REAL_PATHS_SCRIPT = r"""
 set -e
-mount -t tmpfs none /run; mount -t tmpfs none /tmp; mount -t tmpfs none /var/log
+mount -t tmpfs none /run
+# The checkout (and the venv) may live under /tmp: bind what Python needs back over the new tmpfs.
+i=0; for d in $KEEP_UNDER_TMP; do mkdir -p /run/keep/$i; mount --bind "$d" /run/keep/$i; i=$((i+1)); done
+mount -t tmpfs none /tmp
+i=0; for d in $KEEP_UNDER_TMP; do mkdir -p "$d"; mount --bind /run/keep/$i "$d"; i=$((i+1)); done
+mount -t tmpfs none /var/log
 printf '%s' "$SIM_CONFIG_TEXT" > /run/hailort-sim.conf    # the test's config was under /tmp
 export HAILORT_SIM_CONFIG=/run/hailort-sim.conf
 "$PYTHON" -m hailort_sim.service.daemon         # ExecStart: returns once the daemon serves
@@ -194,6 +199,15 @@ grep -c 'Client pid' /var/log/hailo/hailort.log
 """
 
 
+def _under(top, paths):
+    """The outermost existing directories among `paths` that lie under `top` (no spaces)."""
+    found = sorted({os.path.realpath(p) for p in paths if p and os.path.isdir(p)})
+    found = [p for p in found if p.startswith(top.rstrip("/") + "/")]
+    outer = [p for p in found if not any(p != q and p.startswith(q + "/") for q in found)]
+    assert not any(" " in p for p in outer), f"paths with spaces under {top}: {outer}"
+    return outer
+
+
 @pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None,
                     reason="needs root and unshare (a private mount namespace for /run, /tmp, /var/log)")
 def test_real_default_paths_in_a_private_mount_namespace(sim_env):
@@ -204,6 +218,7 @@ def test_real_default_paths_in_a_private_mount_namespace(sim_env):
         "HAILORT_SERVICE_ADDRESS", "HAILORT_SIM_SERVICE_PIDFILE", "HAILORT_LOGGER_PATH", "TMPDIR")}
     env.update(read_environment_file(), PYTHON=sys.executable)     # EnvironmentFile=
     env["SIM_CONFIG_TEXT"] = open(sim_env["HAILORT_SIM_CONFIG"]).read()
+    env["KEEP_UNDER_TMP"] = " ".join(_under("/tmp", sys.path + [sys.prefix, os.path.dirname(os.path.realpath(sys.executable))]))
     result = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
                              REAL_PATHS_SCRIPT], env=env, capture_output=True, text=True, timeout=60)
     if result.returncode != 0 and "unshare failed" in result.stderr:

@@ -101,7 +101,7 @@ def test_arena_ring_never_overlaps_live_frames():
     rng = random.Random(1)
     live = []
     try:
-        for step in range(5000):
+        for _ in range(5000):
             if live and rng.random() < 0.5:
                 offset, array = live.pop(rng.randrange(len(live)))   # out-of-order frees
                 assert bytes(service_side.get(offset, array.nbytes)) == array.tobytes()

@@ -43,7 +43,7 @@ def run(args):
         rng = np.random.default_rng(spec.get("seed", 0) + os.getpid())
         all_done = threading.Event()
         count = [0]
-        for index in range(args["frames"]):
+        for _ in range(args["frames"]):
             frame = rng.integers(0, 256, (1,) + tuple(in_info.shape), dtype=np.uint8)
             expected = device_link.compute(group, {in_info.name: frame}, 1)
 
@@ -83,7 +83,7 @@ def loop(args):
         result = {}
         event = threading.Event()
 
-        def done(status, outputs):
+        def done(status, outputs, result=result, event=event):
             result["status"] = HailoStatus(status)
             event.set()
         try:

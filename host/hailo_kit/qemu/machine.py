@@ -171,7 +171,7 @@ class QemuTarget:
     def _boot(self):
         t0 = time.monotonic()
         deadline = t0 + self.timeout
-        for attempt in range(1 if self.requested_port else 5):
+        for _ in range(1 if self.requested_port else 5):
             if self.requested_port:
                 preflight.require_port_free(self.requested_port)
             else:

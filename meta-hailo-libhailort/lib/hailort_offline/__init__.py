@@ -126,7 +126,7 @@ def prepare_externals(source_dir, command, env=None, timeout=None):
             timeout=timeout, check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
-        raise ExternalsError("cannot run %s in %s: %s" % (" ".join(command), source_dir, error))
+        raise ExternalsError("cannot run %s in %s: %s" % (" ".join(command), source_dir, error)) from None
     output = proc.stdout.decode("utf-8", "replace")
     if proc.returncode != 0:
         tail = "\n".join(output.splitlines()[-40:])
@@ -246,5 +246,5 @@ def extract_tarball(tarball, destination):
                 tar.extract(member, destination, set_attrs=not member.issym(), **_EXTRACT_ARGS)
     except (tarfile.TarError, OSError, EOFError) as error:
         raise ExternalsError("%s is not a readable .tar.gz (%s); delete it and run "
-                             "do_prepare_hailort_external_dependencies again" % (tarball, error))
+                             "do_prepare_hailort_external_dependencies again" % (tarball, error)) from None
     return members[0].name

@@ -6,4 +6,4 @@ from hailo_platform.pyhailort.pyhailort import (  # noqa: F401  (re-exported nam
     CoreInformation, DeviceArchitectureTypes, ExtendedDeviceInformation, HailoFirmwareMode, HailoFirmwareType,
     HailoFirmwareVersion, HealthInformation, SupportedFeatures, TemperatureThrottlingLevel)
 
-warnings.warn("Importing hailo_control_protocol directly is deprecated. One should use direct hailo_platform instead")
+warnings.warn("Importing hailo_control_protocol directly is deprecated. One should use direct hailo_platform instead")  # noqa: B028 (as pyhailort warns)

@@ -5,4 +5,4 @@ from hailo_platform.pyhailort.pyhailort import (  # noqa: F401  (re-exported nam
     AveragingFactor, DvmTypes, HailoPowerMeasurementUtils, HailoRTException, MeasurementBufferIndex,
     PowerMeasurementTypes, SamplingPeriod)
 
-warnings.warn("Importing power_measurements directly is deprecated. One should use direct hailo_platform instead")
+warnings.warn("Importing power_measurements directly is deprecated. One should use direct hailo_platform instead")  # noqa: B028 (as pyhailort warns)

@@ -269,7 +269,7 @@ class VDevice:
         if os.getpid() != self._creation_pid:
             raise HailoRTException(what)
 
-    def configure(self, hef, configure_params_by_name={}):
+    def configure(self, hef, configure_params_by_name={}):  # noqa: B006 (pyhailort's signature; never mutated)
         self._check("VDevice can only be configured from the process it was created in.")
         configured = []
         for group in hef._model.network_groups:
@@ -1555,7 +1555,7 @@ class PcieDeviceInfo(_pyhailort.PcieDeviceInfo):
         try:
             return cls.from_string(board_location_str)
         except ValueError:
-            raise argparse.ArgumentTypeError("Invalid device info string, format is [<domain>]:<bus>:<device>.<func>")
+            raise argparse.ArgumentTypeError("Invalid device info string, format is [<domain>]:<bus>:<device>.<func>") from None
 
 
 # --- transform utils ---------------------------------------------------------------------

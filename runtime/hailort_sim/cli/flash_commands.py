@@ -6,7 +6,7 @@ sensor_config_command.cpp). Each is a DeviceCommand: it runs on every chosen dev
 """
 import sys
 
-from .common import UsageError, add_device_options, existing_path, requested_device_ids, run_on_devices
+from .common import UsageError, add_device_options, requested_device_ids, run_on_devices
 
 READ_LOG_CHUNK = 256     # AMOUNT_OF_BYTES_TO_READ
 SENSOR_TYPES = {"SENSOR_GENERIC": 0, "ONSEMI_AR0220AT": 1, "SENSOR_RASPICAM": 2, "ONSEMI_AS0149AT": 3,

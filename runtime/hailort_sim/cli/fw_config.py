@@ -51,7 +51,7 @@ def execute_write(args):
         with open(args.file, "rb") as config:
             data = config.read()
     except OSError as error:
-        raise UsageError("file: cannot read {} ({})".format(args.file, error.strerror))
+        raise UsageError("file: cannot read {} ({})".format(args.file, error.strerror)) from None
     device_control.write_user_config(_single_device(args), data)
     print("Firmware configuration written to the device; restart it for the change to take effect")
     return 0

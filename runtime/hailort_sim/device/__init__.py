@@ -17,7 +17,7 @@ _LAZY = {"check_compatible": "compat", "hef_arch_name": "compat", "Identity": "i
          "ExtendedInfo": "identity", "DeviceConfig": "inventory", "Inventory": "inventory",
          "load_inventory": "inventory", "Timing": "timing"}
 
-__all__ = ["SimDevice", "scan", "present_inventory", "utilization_of"] + sorted(_LAZY)
+__all__ = ["SimDevice", "scan", "present_inventory", "utilization_of"] + sorted(_LAZY)  # noqa: PLE0605
 
 
 def __getattr__(name):
