@@ -3,6 +3,7 @@ plugin loader are Debian packages, not in the virtual environment), the runtime 
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import textwrap
@@ -64,3 +65,48 @@ class Gst:
 
     def python(self, script, *args, timeout=TIMEOUT):
         return self.run([SYSTEM_PYTHON, "-c", textwrap.dedent(script), *map(str, args)], timeout=timeout)
+
+
+PROPERTY_LIST = pathlib.Path(__file__).with_name("libgsthailo-4.21.0-properties.txt")
+ELEMENTS = ("hailonet", "hailodevicestats")
+
+
+def committed():
+    """{element: {property: [type, default, min, max]}} of libgsthailo 4.21.0 (the committed list)."""
+    rows = {}
+    for line in PROPERTY_LIST.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            element, name, *rest = line.split()
+            rows.setdefault(element, {})[name] = rest
+    return rows
+
+
+def inspected(text):
+    """{property: [type, default, min, max, flags]} from gst-inspect-1.0's "Element Properties"."""
+    section = text.split("Element Properties:", 1)[1].split("\n\n", 1)[0]
+    props = {}
+    for name, body in re.findall(r"^  (\S+)\s*: .*\n((?:^ {20,}.*\n?)+)", section, re.M):
+        lines = [line.strip() for line in body.strip().splitlines()]
+        flags, kind = lines[0], lines[1]
+        if m := re.match(r'Enum "(\w+)" Default: (-?\d+)', kind):
+            props[name] = [f"Enum:{m[1]}", m[2]]
+        elif m := re.match(r"(Unsigned Integer|Float)\. Range:\s*(\S+) -\s*(\S+) Default:\s*(\S+)", kind):
+            props[name] = [m[1].replace(" ", "-"), m[4], m[2], m[3]]
+        elif m := re.match(r"(String|Boolean)\. Default: (.*)", kind):
+            props[name] = [m[1], m[2].strip()]
+        else:
+            props[name] = [kind]
+        props[name].append(flags.removeprefix("flags:").strip())
+    return props
+
+
+def assert_real_properties(element, inspect_output):
+    """gst-inspect-1.0 ELEMENT shows exactly libgsthailo's properties, types, defaults, ranges."""
+    assert "Traceback" not in inspect_output
+    ours = inspected(inspect_output)
+    real = committed()[element]
+    assert set(ours) - {"name", "parent"} == set(real)
+    for name, fields in real.items():
+        assert ours[name][:-1] == fields, name
+        readonly = name in ("power-measurement", "temperature")
+        assert ours[name][-1] == ("readable" if readonly else "readable, writable"), name

@@ -31,6 +31,13 @@ def describe(tensor):
         n = info.nms_shape
         record["nms_shape"] = [n.number_of_classes, n.max_bboxes_per_class, n.max_bboxes_total,
                                n.max_accumulated_mask_size]
+        if info.format.order == 22:     # HAILO_NMS_BY_CLASS: per class a count, then its boxes
+            values, scores, at = tensor.array(), [], 0
+            for _ in range(n.number_of_classes):
+                count = int(values[at])
+                scores += values[at + 1:at + 1 + 5 * count][4::5].tolist()
+                at += 1 + 5 * count
+            record["scores"] = scores
     else:
         s = info.shape
         record["shape"] = [s.height, s.width, s.features]

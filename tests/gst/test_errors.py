@@ -68,3 +68,14 @@ def test_device_in_use_by_another_process(gst, hefs, sim_config, tmp_path):
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)
+
+
+@pytest.mark.parametrize("config,status", [("[device0]\narchitecture = HAILO15H\n", "HAILO_NOT_SUPPORTED(79)"),
+                                           ("", "HAILO_INVALID_OPERATION(6)")])
+def test_device_stats_errors(gst, sim_config, config, status):
+    """No power sensor (Hailo-15), or not exactly one device to pick: an error naming the status."""
+    sim_config.write_text(config)
+    r = gst.launch("videotestsrc num-buffers=30 ! fakesink hailodevicestats", timeout=60)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0 and "GstHailoDeviceStats:hailodevicestats0" in out and status in out, out
+    assert "Traceback" not in out

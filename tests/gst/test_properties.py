@@ -6,50 +6,14 @@ import re
 
 import pytest
 
-LIST = pathlib.Path(__file__).with_name("libgsthailo-4.21.0-properties.txt")
-ELEMENTS = ("hailonet", "hailodevicestats")
-
-
-def committed():
-    rows = {}
-    for line in LIST.read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            element, name, *rest = line.split()
-            rows.setdefault(element, {})[name] = rest
-    return rows
-
-
-def inspected(text):
-    """{property: [type, default, (min, max)]} from gst-inspect-1.0's "Element Properties"."""
-    section = text.split("Element Properties:", 1)[1].split("\n\n", 1)[0]
-    props = {}
-    for name, body in re.findall(r"^  (\S+)\s*: .*\n((?:^ {20,}.*\n?)+)", section, re.M):
-        lines = [line.strip() for line in body.strip().splitlines()]
-        flags, kind = lines[0], lines[1]
-        if m := re.match(r'Enum "(\w+)" Default: (-?\d+)', kind):
-            props[name] = [f"Enum:{m[1]}", m[2]]
-        elif m := re.match(r"(Unsigned Integer|Float)\. Range:\s*(\S+) -\s*(\S+) Default:\s*(\S+)", kind):
-            props[name] = [m[1].replace(" ", "-"), m[4], m[2], m[3]]
-        elif m := re.match(r"(String|Boolean)\. Default: (.*)", kind):
-            props[name] = [m[1], m[2].strip()]
-        else:
-            props[name] = [kind]
-        props[name].append(flags.removeprefix("flags:").strip())
-    return props
-
+from gst_helpers import ELEMENTS, assert_real_properties, committed
 
 @pytest.mark.parametrize("element", ELEMENTS)
 def test_properties_are_the_real_ones(gst, element):
     r = gst.inspect(element)
     assert r.returncode == 0, r.stderr
-    assert "Traceback" not in r.stdout + r.stderr
-    ours = inspected(r.stdout)
-    real = committed()[element]
-    assert set(ours) - {"name", "parent"} == set(real)
-    for name, fields in real.items():
-        assert ours[name][:-1] == fields, name
-        readonly = name in ("power-measurement", "temperature")
-        assert ours[name][-1] == ("readable" if readonly else "readable, writable"), name
+    assert "Traceback" not in r.stderr
+    assert_real_properties(element, r.stdout)
 
 
 def test_pads_and_metadata(gst):

@@ -76,6 +76,18 @@ def test_nms_output(gst, hefs):
         assert tensor["size"] == 4 * classes * (1 + 5 * per_class)   # float32 count + boxes per class
 
 
+def test_nms_score_threshold(gst, hefs):
+    """nms-score-threshold reaches the host NMS of the model (yolov8n's net-flow NMS)."""
+    pipeline = "videotestsrc num-buffers=8 pattern=ball ! hailonet hef-path={} {}! appsink name=sink0 sync=false"
+    default = gst.probe(pipeline.format(hefs["yolov8n"], ""))
+    strict = gst.probe(pipeline.format(hefs["yolov8n"], "nms-score-threshold=0.6 "))
+    scores = [s for f in default["frames"]["sink0"] for s in f["tensors"]["yolov8n/yolov8n_nms_postprocess"]["scores"]]
+    kept = [s for f in strict["frames"]["sink0"] for s in f["tensors"]["yolov8n/yolov8n_nms_postprocess"]["scores"]]
+    assert scores and min(scores) < 0.6, scores          # the device gives scores in [0.25, 1)
+    assert all(s >= 0.6 for s in kept) and len(kept) < len(scores)
+    assert sorted(kept) == sorted(s for s in scores if s >= 0.6)
+
+
 def test_batch_size_and_many_frames_in_order(gst, hefs):
     r = gst.probe(f"videotestsrc num-buffers=37 pattern=ball ! hailonet hef-path={hefs['shortcut_net']} "
                   f"batch-size=4 ! {sink()}")
