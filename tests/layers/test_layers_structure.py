@@ -12,7 +12,7 @@ from layers_common import LAYERS, ROOT, layer_files
 from layer_providers import EXTERNAL_LAYERDEPENDS, PROVIDERS
 
 SERIES = {"scarthgap", "styhead", "walnascar"}
-SPDX = {"MIT", "GPL-2.0-only", "LGPL-2.1-only"}
+SPDX = {"MIT", "GPL-2.0-only", "LGPL-2.1-only", "BSD-2-Clause", "Zlib"}  # oe-core common-licenses
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 HAILORT_RECIPES = ["libhailort", "hailortcli", "pyhailort", "libgsthailo", "hailort-service"]
 OFFLINE_FLOW_RECIPES = ["libhailort", "libgsthailo", "hailortcli", "pyhailort"]

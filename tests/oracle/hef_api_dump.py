@@ -22,12 +22,12 @@ def _plain(value):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in sorted(value.items())}
+    if type(value).__name__ not in FIELDS and hasattr(value, "name") and hasattr(value, "value"):
+        return f"{type(value).__name__}.{value.name}"          # enums, real (pybind) and ours (IntEnum)
     if isinstance(value, float):
         return float(value) if value == value else "nan"
     if isinstance(value, (int, str, bool)) or value is None:
         return value
-    if hasattr(value, "name") and hasattr(value, "value") and type(value).__name__ != "VStreamInfo":
-        return f"{type(value).__name__}.{value.name}"          # enums, real (pybind) and ours
     return _object(value)
 
 
@@ -71,8 +71,22 @@ def describe(path):
             name = info["name"]
             entry[f"get_stream_names_from_vstream_name({name})"] = _call(
                 hef.get_stream_names_from_vstream_name, name, group)
+        entry["dequantize"] = _call(_dequantize, hef, group)
         out[group] = entry
     return out
+
+
+def _dequantize(hef, group):
+    """The first UINT8 output's quant info applied to 0..255 with numpy (numpy 1 and 2 alike)."""
+    import numpy
+    from hailo_platform.pyhailort.pyhailort import HailoRTTransformUtils
+    for info in hef.get_output_vstream_infos(group):
+        if type(info.format.type).__name__ == "FormatType" and info.format.type.name == "UINT8":
+            src = numpy.arange(256, dtype=numpy.uint8)
+            dst = numpy.zeros(256, dtype=numpy.float32)
+            HailoRTTransformUtils.dequantize_output_buffer(src, dst, 256, info.quant_info)
+            return [round(float(v), 4) for v in dst[::17]]
+    return None
 
 
 if __name__ == "__main__":

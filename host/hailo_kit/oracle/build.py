@@ -132,7 +132,8 @@ def clean_env(work: Path, cmake_venv: Path, extra: Optional[Dict[str, str]] = No
     return env
 
 
-def run(command: List[str], env: Dict[str, str], log_file: Path, log, what: str, cwd: Optional[Path] = None) -> float:
+def run(command: List[str], env: Dict[str, str], log_file: Path, log, what: str, cwd: Optional[Path] = None,
+        progress=None) -> float:
     """Run under nice -n 19 in env (only), output to log_file, a progress line each minute."""
     log(f"{what}: {' '.join(shlex.quote(c) for c in command[:6])}{' ...' if len(command) > 6 else ''}")
     start = time.monotonic()
@@ -146,7 +147,7 @@ def run(command: List[str], env: Dict[str, str], log_file: Path, log, what: str,
             time.sleep(2)
             if time.monotonic() - last >= 60:
                 last = time.monotonic()
-                log(f"  ... {what}: {_progress(log_file)}")
+                log(f"  ... {what}: {progress() if progress else _progress(log_file)}")
     took = time.monotonic() - start
     if proc.returncode != 0:
         raise BuildError(f"{what} failed (exit {proc.returncode}); the end of {log_file}:\n" + _tail(log_file))
@@ -275,7 +276,11 @@ def build_variant(work: Path, variant: Variant, numpy_flavours=tuple(NUMPY), log
     configure = ["cmake", "-G", generator, "-S", str(src / cmake_data_sourcepath(cmake_data)), "-B", str(build),
                  *args, "-Wno-dev"]
     (top / "configure-args.json").write_text(json.dumps(configure, indent=1) + "\n")
-    result.times["configure"] = run(configure, env, log_file, log, f"{variant.name}: configure")
+    # Configure builds the host protoc in a quiet sub-build: count its objects.
+    protoc = src / "hailort" / "external" / "protobuf-build"
+    result.times["configure"] = run(configure, env, log_file, log, f"{variant.name}: configure",
+                                    progress=lambda: f"{sum(1 for _ in protoc.rglob('*.o'))} objects of the host protoc "
+                                                     "build (about 200)" if protoc.is_dir() else "running")
     targets = cmake_data.words("OECMAKE_TARGET_COMPILE") or ["all"]
     result.times["build"] = run(["cmake", "--build", str(build), "--target", *targets, "--", f"-j{os.cpu_count() or 2}"],
                                 env, log_file, log, f"{variant.name}: build {' '.join(targets)}")

@@ -4,6 +4,7 @@ DESCRIPTION = "readerwriterqueue, a header-only C++11 lock-free queue. HailoRT u
                instead of a bundled copy (neither oe-core nor meta-openembedded has it)."
 HOMEPAGE = "https://github.com/cameron314/readerwriterqueue"
 BUGTRACKER = "https://github.com/cameron314/readerwriterqueue/issues"
+CVE_PRODUCT = "readerwriterqueue"
 SECTION = "libs"
 # The queue is Simplified BSD; atomicops.h embeds Jeff Preshing's semaphore (zlib).
 LICENSE = "BSD-2-Clause & Zlib"
