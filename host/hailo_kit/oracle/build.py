@@ -282,7 +282,8 @@ def build_variant(work: Path, variant: Variant, numpy_flavours=tuple(NUMPY), log
                                     progress=lambda: f"{sum(1 for _ in protoc.rglob('*.o'))} objects of the host protoc "
                                                      "build (about 200)" if protoc.is_dir() else "running")
     targets = cmake_data.words("OECMAKE_TARGET_COMPILE") or ["all"]
-    result.times["build"] = run(["cmake", "--build", str(build), "--target", *targets, "--", f"-j{os.cpu_count() or 2}"],
+    jobs = os.environ.get("HAILORT_ORACLE_JOBS") or str(os.cpu_count() or 2)
+    result.times["build"] = run(["cmake", "--build", str(build), "--target", *targets, "--", f"-j{jobs}"],
                                 env, log_file, log, f"{variant.name}: build {' '.join(targets)}")
     shutil.rmtree(out, ignore_errors=True)
     image = out / "image" / CMAKE_RECIPE

@@ -8,6 +8,7 @@ Needs: git mirrors (HAILORT_MIRRORS, default /work/.mirror: hailo-ai+hailort and
 repositories), the release checkouts for bitbake -e (HAILO_YOCTO_<RELEASE>, BITBAKE_USER when
 root), PyPI for cmake and numpy. The first variant built is published as --oracle (a symlink):
 point HAILORT_ORACLE_DIR at it for tests/oracle.
+HAILORT_ORACLE_JOBS sets make's -j (default: the number of CPUs).
 Exit status: 0 built, 1 a step failed (its log named), 64 usage error.
 """
 from __future__ import annotations

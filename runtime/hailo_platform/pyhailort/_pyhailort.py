@@ -208,15 +208,24 @@ class StreamInfo:
 
     @property
     def shape(self):
-        if self._info.nms_info is not None:
+        # As pyhailort.cpp's StreamInfo.shape: by the stream's format order (checked against the
+        # real pyhailort, docs/oracle.md): an NC stream is (features,), not (1, 1, features).
+        order = int(self.format.order)
+        height, width, features = self._info.hw_shape
+        if order == FormatOrder.NC:
+            return (features,)
+        if order == FormatOrder.NHW:
+            return (height, width)
+        if order == FormatOrder.HAILO_NMS_ON_CHIP:
             return (self._info.hw_frame_size,)
-        return tuple(self._info.hw_shape)
+        return (height, width, features)
 
     @property
     def nms_shape(self):
-        if self._info.nms_info is None:
+        # A stream's NMS shape is its frame size as a 1-tuple (pyhailort.cpp), not an NmsShape.
+        if int(self.format.order) != FormatOrder.HAILO_NMS_ON_CHIP:
             raise HailoRTCustomException("nms_shape is availale only on nms order streams")
-        return NmsShape(self._info.nms_info)
+        return (self._info.hw_frame_size,)
 
     def __repr__(self):
         return f'StreamInfo("{self.name}")'
