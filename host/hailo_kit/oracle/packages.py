@@ -1,5 +1,5 @@
 """How oe-core's package.bbclass splits a recipe's install tree into its packages, for the
-oracle's packaging check (tests/oracle/test_packaging.py)."""
+oracle's packaging check (tests/oracle/test_oracle_packaging.py)."""
 import glob
 import os
 import re

@@ -20,7 +20,7 @@ import sys
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 TOP = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(TOP / "meta-hailo-libhailort" / "lib"))
