@@ -42,6 +42,16 @@ def test_hef_queries(write_model):
     assert hef.get_sorted_output_names("classifier") == ["classifier/fc1"]
     assert hef.get_stream_names_from_vstream_name("classifier/fc1", "classifier") == ["classifier/fc1"]
     assert HEF(open(path, "rb").read()).path is None
+    # Stream shapes go by the stream's format order, as pyhailort.cpp's StreamInfo.shape (and the
+    # real pyhailort, docs/oracle.md): NC is (hw features,), here 10 padded to 16, not (1, 1, 16);
+    # an on-chip NMS stream is its frame size.
+    fc1 = hef.get_output_stream_infos("classifier")[0]
+    assert fc1.shape == (16,) and fc1.format.order.name == "NC"
+    nms_stream = hef.get_output_stream_infos("detector")[0]
+    assert nms_stream.format.order.name == "HAILO_NMS_ON_CHIP"
+    assert nms_stream.nms_shape == nms_stream.shape and len(nms_stream.shape) == 1 and nms_stream.shape[0] > 0
+    with pytest.raises(HailoRTCustomException, match="nms_shape is availale only on nms order streams"):
+        fc1.nms_shape  # noqa: B018 (the property raises)
     with pytest.raises(ValueError, match="file path"):
         HEF(123)
     with pytest.raises(HailoRTException):
