@@ -94,6 +94,10 @@ def execute(args):
         from .common import cli_log
         cli_log("error", "hailortcli `monitor` command is not supported on Windows")
         return int(HailoStatus.HAILO_NOT_IMPLEMENTED)
+    import signal
+    # As the real tool (signal(SIGINT, ...)): Ctrl-C ends it even when started with SIGINT
+    # ignored (e.g. from a non-interactive shell's background job), where Python would not map it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     width = terminal_width()
     sys.stdout.write(ENTER_ALTERNATIVE)
     try:
