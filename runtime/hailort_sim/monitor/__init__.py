@@ -30,8 +30,6 @@ utilization directory is its sibling ``nnc_utilization``.
 import errno
 import fcntl
 import os
-import random
-import string
 import threading
 import time
 import weakref
@@ -43,6 +41,7 @@ DEFAULT_INTERVAL_MS = 1000
 SAMPLE_PERIOD_S = 0.1
 FRESHNESS_MS = 1500   # hailortcli monitor: DEFAULT_SCHEDULER_MON_INTERVAL + EPSILON_TIME
 NAN_VALUE = -1        # SCHEDULER_MON_NAN_VAL
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"   # mkstemp's XXXXXX
 
 
 def monitor_dir():
@@ -76,10 +75,8 @@ def make_temp_file(directory, prefix):
     is created (mode 0777 less the umask), the file with mode 0600 and six random letters or
     digits. Returns the path."""
     os.makedirs(directory, mode=0o777, exist_ok=True)
-    letters = string.ascii_letters + string.digits
-    rng = random.SystemRandom()
     for _ in range(100):
-        path = os.path.join(directory, prefix + "".join(rng.choice(letters) for _ in range(6)))
+        path = os.path.join(directory, prefix + "".join(_LETTERS[b % len(_LETTERS)] for b in os.urandom(6)))
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
