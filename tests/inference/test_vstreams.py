@@ -199,3 +199,29 @@ def test_send_recv_in_threads(write_model):
         with InputVStreams(group, InputVStreamParams.make(group)) as vstreams:
             with pytest.raises(HailoRTInvalidArgumentException, match="expected"):
                 vstreams.get("shortcut/input_layer1").send(np.zeros((1, 3, 3, 3), np.uint8))
+
+
+def test_infer_keeps_at_most_a_queue_of_frames_in_flight(write_model, monkeypatch):
+    from hailort_sim.pipeline import backend as backend_module
+    path = write_model(classifier(fps=5000))
+    in_flight, peak, lock = [0], [0], threading.Lock()
+    submit = backend_module.LocalBackend.submit
+
+    def counting_submit(self, core_op, inputs, frames, done):
+        def counted(status, outputs):
+            with lock:
+                in_flight[0] -= frames
+            done(status, outputs)
+        with lock:
+            in_flight[0] += frames
+            peak[0] = max(peak[0], in_flight[0])
+        submit(self, core_op, inputs, frames, counted)
+    monkeypatch.setattr(backend_module.LocalBackend, "submit", counting_submit)
+    params = VDevice.create_params()
+    params.scheduling_algorithm = HailoSchedulingAlgorithm.ROUND_ROBIN
+    with VDevice(params) as target:
+        group = target.configure(HEF(path))[0]
+        with InferVStreams(group, InputVStreamParams.make(group), OutputVStreamParams.make(group)) as pipeline:
+            data = np.zeros((100, 8, 8, 3), np.float32)
+            assert pipeline.infer({"classifier/input_layer1": data})["classifier/fc1"].shape == (100, 10)
+    assert peak[0] == backend_module.queue_size_for(0)     # 32: the monitor's capacity, never exceeded

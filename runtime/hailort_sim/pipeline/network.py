@@ -17,7 +17,7 @@ import numpy as np
 
 from hailort_sim.hef.model import HefModel, NetworkGroup
 from hailort_sim.pipeline import formats
-from hailort_sim.pipeline.backend import SCHEDULING_NONE
+from hailort_sim.pipeline.backend import SCHEDULING_NONE, queue_size_for
 from hailort_sim.status import HailoStatus, raise_status
 
 DEFAULT_VSTREAM_TIMEOUT_MS = 10000
@@ -199,7 +199,16 @@ class ConfiguredNetworkCore:
                     cv.notify_all()
             return done
 
+        # At most a queue's worth of frames in flight (the core op's queue size, what the
+        # monitor shows as its capacity), as libhailort's bounded stream queues.
+        limit = queue_size_for(self.batch_size)
         for i in range(n):
+            with cv:
+                while i - state["done"] >= limit and state["failed"] is None:
+                    if not cv.wait(timeout_s):
+                        raise_status(HailoStatus.HAILO_TIMEOUT,
+                                     f"infer timed out after {timeout_s * 1000:.0f} ms waiting for frame "
+                                     f"{state['done']}")
             inputs = {name: value[i:i + 1] for name, value in device_inputs.items()}
             self.backend.submit(self.core_op, inputs, 1, make_done(i))
         with cv:
