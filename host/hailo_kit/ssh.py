@@ -49,6 +49,29 @@ class AuthError(ConnectError):
     """The target refused our key (never retried)."""
 
 
+class KeyFileError(AuthError):
+    """The private key file cannot be used (missing, not a key, encrypted): never retried."""
+
+
+def check_private_key(path: Union[str, os.PathLike]) -> None:
+    """Raise ``KeyFileError`` at once when ``path`` is not a private key paramiko can use:
+    retrying the connection cannot fix the file (a .pub file, an empty or garbage one, a key
+    with a passphrase)."""
+    encrypted = (f"private key {path} is protected by a passphrase: load it into ssh-agent and leave "
+                 "out the key option, or use a key without one")
+    try:
+        paramiko.PKey.from_path(path)
+    except paramiko.PasswordRequiredException:
+        raise KeyFileError(encrypted) from None
+    except OSError as e:
+        raise KeyFileError(f"private key {path}: {e.strerror or e}") from None
+    except (paramiko.SSHException, ValueError, TypeError, UnicodeDecodeError) as e:
+        if isinstance(e, TypeError) and "password" in str(e):   # paramiko 4+ over cryptography
+            raise KeyFileError(encrypted) from None
+        hint = "; that is the public key, give the file without .pub" if str(path).endswith(".pub") else ""
+        raise KeyFileError(f"{path} is not a private key (OpenSSH or PEM format expected{hint})") from None
+
+
 class TargetLost(SSHError):
     """The connection dropped while a command or upload was running."""
 
@@ -211,7 +234,10 @@ class Session:
     @classmethod
     def connect(cls, target: Target, deadline_s: float = 30.0, attempt_timeout_s: float = 2.0,
                 banner_timeout_s: float = 3.0) -> "Session":
-        """Connect, retrying transient failures until ``deadline_s`` has passed."""
+        """Connect, retrying transient failures until ``deadline_s`` has passed. A key file
+        that is not a key, a refused key or a wrong host key fail at once."""
+        if target.key_filename:
+            check_private_key(target.key_filename)
         end = time.monotonic() + deadline_s
         last: Optional[BaseException] = None
         attempts = 0

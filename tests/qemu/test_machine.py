@@ -88,3 +88,18 @@ def test_failed_kvm_probe_says_tcg_works(tmp_path, monkeypatch):
     monkeypatch.setattr(machine.QemuTarget, "start", no_boot)
     with pytest.raises(TargetError, match="probe boot failed, so KVM is not used(.|\n)*boot timeout"):
         machine.probe_kvm(fake_image(tmp_path))
+
+
+def test_a_key_that_is_not_a_key_fails_the_boot_at_once(tmp_path, monkeypatch):
+    """Not after the boot timeout: no retry can fix the file."""
+    from hailo_kit.qemu import machine
+    image = fake_image(tmp_path)
+    image.key_path.write_text("this is not a private key\n")
+    t = QemuTarget(image, port=2222, timeout=600)
+    t.run_dir = tmp_path
+    (tmp_path / "qemu.stderr").write_text("")
+    monkeypatch.setattr(QemuTarget, "alive", lambda self: True)
+    monkeypatch.setattr(machine, "_banner", lambda host, port, timeout=2.0: True)
+    import time
+    with pytest.raises(TargetError, match="SSH key cannot be used.*not a private key"):
+        t._wait_ssh(time.monotonic() + 600)

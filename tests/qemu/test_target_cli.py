@@ -44,7 +44,7 @@ def test_stale_state_is_reported_and_cleared(tmp_path, monkeypatch, capsys):
 
 def test_unknown_arch_is_an_argparse_error():
     p = run("build", "--arch", "sparc")
-    assert p.returncode == 2 and "invalid choice" in p.stderr and "Traceback" not in p.stderr
+    assert p.returncode == 64 and "invalid choice" in p.stderr and "Traceback" not in p.stderr
 
 
 def test_target_errors_are_one_line_messages(monkeypatch, capsys):
@@ -57,3 +57,14 @@ def test_target_errors_are_one_line_messages(monkeypatch, capsys):
     assert cli.main(["build"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("hailo-qemu: error: debootstrap is missing") and "Traceback" not in err
+
+
+def test_usage_errors_exit_64_and_help_names_the_exit_codes():
+    out = run("--help").stdout
+    for line in ("0    done", "1    the target could not be", "64   usage error", "130  interrupted"):
+        assert line in out, out
+    for args in (("boot", "--timeout", "0"), ("boot", "--memory", "-5"), ("boot", "--port", "x"),
+                 ("run", "--timeout", "-1", "--", "true"), ("frobnicate",)):
+        p = run(*args)
+        assert p.returncode == 64, (args, p.returncode, p.stderr)
+        assert "Traceback" not in p.stderr

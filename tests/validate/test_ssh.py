@@ -194,3 +194,27 @@ def _forward(listen_port, to_port):
 ])
 def test_dropbear_versions_with_the_channel_race(banner, affected):
     assert ssh.dropbear_closes_new_channels(banner) is affected
+
+
+@pytest.mark.parametrize("content", ["", "not a key at all\n", "PUB", "ENCRYPTED"])
+def test_a_key_file_that_is_not_a_usable_key_fails_at_once(target, tmp_path, content):
+    """Not after the connect deadline (30 s here): retrying cannot fix the file."""
+    import subprocess
+    key = tmp_path / "key"
+    if content in ("PUB", "ENCRYPTED"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "secret" if content == "ENCRYPTED" else "",
+                        "-f", str(key)], check=True)
+        if content == "PUB":
+            key = key.with_suffix(".pub")
+    else:
+        key.write_text(content)
+    broken = dataclasses.replace(target, key_filename=str(key))
+    with pytest.raises(ssh.KeyFileError) as e:
+        ssh.Session.connect(broken, deadline_s=30)
+    expected = {"PUB": "that is the public key", "ENCRYPTED": "passphrase"}.get(content, "is not a private key")
+    assert expected in str(e.value)
+
+
+def test_a_missing_key_file_fails_at_once(target, tmp_path):
+    with pytest.raises(ssh.KeyFileError, match="No such file"):
+        ssh.Session.connect(dataclasses.replace(target, key_filename=str(tmp_path / "nope")), deadline_s=30)

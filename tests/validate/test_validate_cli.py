@@ -35,6 +35,9 @@ def test_usage_errors_exit_64(capsys, tmp_path):
     assert main(["ssh", "root@h", "--only", "scan,nonsense"]) == EXIT_USAGE
     assert "nonsense" in capsys.readouterr().err
     assert main(["ssh", "root@h", "--key", str(tmp_path / "missing")]) == EXIT_USAGE
+    (tmp_path / "garbage").write_text("not a key\n")
+    assert main(["ssh", "root@h", "--key", str(tmp_path / "garbage")]) == EXIT_USAGE
+    assert "is not a private key" in capsys.readouterr().err
     assert main(["ssh"]) == EXIT_USAGE   # no destination
 
 

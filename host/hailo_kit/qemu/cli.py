@@ -123,9 +123,35 @@ def cmd_stop(args):
     print(f"stopped {args.name}" if was_alive else f"{args.name} was not running; state cleared")
 
 
+EXIT_CODES = """exit status:
+  0    done (run: the remote command's own status)
+  1    the target could not be built, booted, reached or stopped (the message says why)
+  64   usage error (unknown option, bad value)
+  130  interrupted (Ctrl-C; the target is stopped)"""
+EXIT_USAGE = 64
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):   # 64 (EX_USAGE), as hailo-validate: 1 and 2 are taken
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _positive(kind):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError("must be more than 0")
+        return value
+    return parse
+
+
 def parser():
-    p = argparse.ArgumentParser(prog="hailo-qemu", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = _Parser(prog="hailo-qemu", description=__doc__, epilog=EXIT_CODES,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     sub = p.add_subparsers(dest="cmd", required=True)
 
@@ -140,11 +166,11 @@ def parser():
     sp.set_defaults(func=cmd_build)
     sp = sub.add_parser("boot", help="boot the target")
     image_opts(sp)
-    sp.add_argument("--port", type=int, help="host port for SSH (default: a free one)")
+    sp.add_argument("--port", type=_positive(int), help="host port for SSH (default: a free one)")
     sp.add_argument("--accel", default="tcg", choices=["tcg", "kvm"],
                     help="tcg (default); kvm only after a probe boot succeeds")
-    sp.add_argument("--memory", type=int, default=1536, help="MiB (default 1536)")
-    sp.add_argument("--timeout", type=float, default=180, help="seconds until SSH answers")
+    sp.add_argument("--memory", type=_positive(int), default=1536, help="MiB (default 1536)")
+    sp.add_argument("--timeout", type=_positive(float), default=180, help="seconds until SSH answers")
     sp.add_argument("--detach", action="store_true", help="leave it running and exit")
     sp.add_argument("--name", default="default", help="name of a detached target")
     sp.set_defaults(func=cmd_boot)
@@ -156,7 +182,7 @@ def parser():
         sp.set_defaults(func=func)
     sp = sub.add_parser("run", help="run a command on a detached target over SSH")
     sp.add_argument("--name", default="default")
-    sp.add_argument("--timeout", type=float, default=300)
+    sp.add_argument("--timeout", type=_positive(float), default=300)
     sp.add_argument("command", nargs=argparse.REMAINDER)
     sp.set_defaults(func=cmd_run)
     return p

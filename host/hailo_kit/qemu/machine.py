@@ -258,6 +258,9 @@ class QemuTarget:
                 return
             except ssh.HostKeyError as e:
                 raise self._failure(f"the target's SSH host key is not the image's: {e}") from None
+            except ssh.KeyFileError as e:   # the image's client key is broken: no retry can help
+                raise self._failure(f"the image's SSH key cannot be used: {e}; rebuild the image "
+                                    "(hailo-qemu build)") from None
             except ssh.ConnectError as e:
                 last = e
         raise self._failure(f"boot timeout: SSH on {self.host}:{self.port} did not answer "

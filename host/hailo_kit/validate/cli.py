@@ -224,8 +224,11 @@ def cmd_ssh(args) -> int:
         raise UsageError(f"--report-dir {args.report_dir}: no such directory")
     if args.hef is not None and not args.hef.is_file():
         raise UsageError(f"--hef {args.hef}: no such file")
-    if args.key and not Path(args.key).is_file():
-        raise UsageError(f"--key {args.key}: no such file")
+    if args.key:
+        try:
+            ssh.check_private_key(args.key)
+        except ssh.KeyFileError as e:
+            raise UsageError(f"--key: {e}") from None
     targets = []
     for d in destinations:
         user, host, port = parse_destination(d)
