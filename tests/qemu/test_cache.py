@@ -129,3 +129,8 @@ def test_prune_keeps_the_newest(tmp_path):
     removed = cache.prune(tmp_path, keep="a", newest=2)
     assert sorted(removed) == ["b", "c"]
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == ["a", "d", "incomplete"]
+    # entries used lately (other work trees' keys) stay, however many there are
+    for name in ("x", "y"):
+        cache.ensure(tmp_path / name, lambda tmp: {})
+    assert cache.prune(tmp_path, keep="a", newest=1) == ["d"]
+    assert (tmp_path / "x").is_dir() and (tmp_path / "y").is_dir()

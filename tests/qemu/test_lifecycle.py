@@ -84,8 +84,8 @@ STARTER = textwrap.dedent("""
     from hailo_kit.qemu import QemuTarget, build_image
     t = QemuTarget(build_image(), timeout=300)
     spawn = t._spawn
-    def announce():
-        spawn()
+    def announce(*args, **kwargs):
+        spawn(*args, **kwargs)
         print(t.pid, t.run_dir, flush=True)
     t._spawn = announce
     t.start()

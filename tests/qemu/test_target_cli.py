@@ -14,8 +14,12 @@ def run(*args, env=None):
 
 def test_help_lists_the_commands():
     out = run("--help").stdout
-    for cmd in ("build", "boot", "ssh-info", "run", "stop"):
+    for cmd in ("build", "boot", "ssh-info", "run", "stop", "clean [--all]"):
         assert cmd in out
+    # the cache's location and what the exit codes mean
+    assert "HAILO_KIT_QEMU_CACHE" in out and "HAILO_KIT_DEBIAN_MIRROR" in out
+    for code in ("0 ", "1 ", "64 ", "130 "):
+        assert f"\n  {code}" in out[out.index("exit status:"):]
 
 
 def test_stop_without_a_detached_target(tmp_path, monkeypatch):

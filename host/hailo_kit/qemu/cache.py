@@ -8,6 +8,7 @@ import json
 import os
 import pathlib
 import shutil
+import time
 
 from .progress import say
 
@@ -56,44 +57,187 @@ def _locked(lock_path):
         yield
 
 
-def complete(entry):
-    return (entry / "manifest.json").is_file()
+MANIFEST = "manifest.json"
+STAMP = ".verified"        # stat of each file when its hash was last checked
+FORMAT = 2                 # manifests with content hashes ("files")
 
 
-def ensure(entry, build):
-    """Returns (entry, was_cached). `build(tmpdir)` fills tmpdir and returns a manifest dict."""
+def manifest(entry):
+    """The entry's manifest (a dict); raises ValueError when it is missing or not one."""
+    try:
+        data = json.loads((pathlib.Path(entry) / MANIFEST).read_text())
+    except FileNotFoundError:
+        raise ValueError("no manifest.json") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"manifest.json is not valid JSON: {e}") from None
+    if not isinstance(data, dict):
+        raise ValueError("manifest.json is not a JSON object")
+    if data.get("format") != FORMAT or not isinstance(data.get("files"), dict):
+        raise ValueError(OLD_FORMAT)
+    return data
+
+
+OLD_FORMAT = "manifest.json has no content hashes (made by an earlier hailo-kit)"
+
+
+def _adopt(entry, required):
+    """An entry of an earlier hailo-kit (a valid manifest without hashes) with all its files:
+    hash them into its manifest instead of rebuilding (other work trees may be using it)."""
     entry = pathlib.Path(entry)
-    if complete(entry):
+    if not all((entry / name).is_file() for name in required):
+        return False
+    try:
+        data = json.loads((entry / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return False
+    data["format"] = FORMAT
+    data["files"] = {p.name: {"size": p.stat().st_size, "sha256": file_hash(p)}
+                     for p in sorted(entry.iterdir()) if p.is_file() and not p.name.startswith(".")
+                     and p.name != MANIFEST}
+    _write_atomic(entry / MANIFEST, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    _write_atomic(entry / STAMP, json.dumps({n: _stat(entry / n) for n in data["files"]}))
+    return True
+
+
+def file_hash(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _stat(path):
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def problem(entry, required=(), expect=None):
+    """Why the entry cannot be used (one line), or None when it is sound: a manifest of this
+    version, every file it lists (and every `required` one) present with its size and SHA-256,
+    and the manifest's values for `expect`'s keys as given (what the entry was made from).
+    A file's hash is computed again only when its stat changed since the last check."""
+    entry = pathlib.Path(entry)
+    if not entry.is_dir():
+        return "missing"
+    try:
+        data = manifest(entry)
+    except ValueError as e:
+        return str(e)
+    for key, value in (expect or {}).items():
+        if data.get(key) != value:
+            return f"out of date: made from another {key}"
+    files = data["files"]
+    try:
+        stamps = json.loads((entry / STAMP).read_text())
+    except (OSError, ValueError):
+        stamps = {}
+    fresh = {}
+    for name in sorted(set(files) | set(required)):
+        path = entry / name
+        want = files.get(name)
+        if want is None:
+            return f"the manifest does not list {name}"
+        if not path.is_file():
+            return f"{name} is missing"
+        stat = _stat(path)
+        if stat[0] != want["size"]:
+            return f"{name} has {stat[0]} bytes, the manifest says {want['size']}"
+        if stamps.get(name) != stat:
+            if file_hash(path) != want["sha256"]:
+                return f"{name} does not match its SHA-256 in the manifest"
+        fresh[name] = stat
+    if fresh != stamps:
+        _write_atomic(entry / STAMP, json.dumps(fresh))
+    return None
+
+
+def complete(entry):
+    return problem(entry) is None
+
+
+def _write_atomic(path, text):
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    except OSError:            # a read-only cache still works, it only hashes again next time
+        tmp.unlink(missing_ok=True)
+
+
+def ensure(entry, build, required=(), what=None, expect=None):
+    """Returns (entry, was_cached). `build(tmpdir)` fills tmpdir and returns a manifest dict;
+    the files it leaves are listed in the manifest with their sizes and hashes. An entry that
+    fails its check is rebuilt, with one line saying why."""
+    entry = pathlib.Path(entry)
+    if problem(entry, required, expect) is None:
+        touch(entry)
         return entry, True
     with _locked(entry.parent / f".{entry.name}.lock"):
-        if complete(entry):          # another process built it while we waited
+        why = problem(entry, required, expect)
+        if why == OLD_FORMAT and _adopt(entry, required):
+            why = problem(entry, required, expect)
+        if why is None:           # another process built it while we waited
             return entry, True
+        if why.startswith("out of date"):
+            say(f"cache: {what or 'entry'} {entry} is {why}: rebuilding it")
+        elif why != "missing":
+            say(f"cache: {what or 'entry'} {entry} is broken ({why}): rebuilding it")
         tmp = entry.parent / f".{entry.name}.tmp-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         try:
-            manifest = build(tmp)
-            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-            if entry.exists():       # an incomplete leftover (no manifest): replace it
-                shutil.rmtree(entry)
+            data = {**build(tmp), **(expect or {})}
+            data["format"] = FORMAT
+            data["files"] = {p.name: {"size": p.stat().st_size, "sha256": file_hash(p)}
+                             for p in sorted(tmp.iterdir()) if p.is_file() and p.name != MANIFEST}
+            (tmp / MANIFEST).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+            (tmp / STAMP).write_text(json.dumps({n: _stat(tmp / n) for n in data["files"]}))
+            if entry.exists() or entry.is_symlink():   # the broken one
+                old = entry.parent / f".{entry.name}.old-{os.getpid()}"
+                os.rename(entry, old)
+                shutil.rmtree(old, ignore_errors=True)
             os.rename(tmp, entry)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return entry, False
 
 
-def prune(kind_dir, keep, newest=3):
-    """Removes complete entries of one kind beyond the `newest` most recent (plus `keep`).
-    Several work trees (or a concurrent build from another runtime) may be using the others,
-    so only old ones go, each under its lock."""
+def remove(entry):
+    """Removes an entry under its lock (waits while someone builds it)."""
+    entry = pathlib.Path(entry)
+    lock = entry.parent / f".{entry.name}.lock"
+    with _locked(lock):
+        shutil.rmtree(entry, ignore_errors=True)
+    lock.unlink(missing_ok=True)
+
+
+UNUSED_S = 24 * 3600      # an entry nobody used for this long may be pruned
+
+
+def touch(entry):
+    """Marks an entry as used now (prune keeps entries in use by any work tree)."""
+    try:
+        os.utime(pathlib.Path(entry) / MANIFEST)
+    except OSError:
+        pass
+
+
+def prune(kind_dir, keep, newest=3, unused_s=UNUSED_S):
+    """Removes finished entries (with a manifest) of one kind beyond the `newest` most recently
+    used (plus `keep`) that nobody used for `unused_s`: several work trees share one cache, each
+    with its own keys, so an entry in use elsewhere is never removed. Each goes under its lock."""
     kind_dir = pathlib.Path(kind_dir)
-    entries = [e for e in (kind_dir.iterdir() if kind_dir.is_dir() else [])
-               if e.is_dir() and not e.name.startswith(".") and e.name != keep and complete(e)]
-    entries.sort(key=lambda e: (e / "manifest.json").stat().st_mtime, reverse=True)
+    used = {}
+    for e in (kind_dir.iterdir() if kind_dir.is_dir() else []):
+        if e.is_dir() and not e.name.startswith(".") and e.name != keep:
+            try:
+                used[e] = (e / MANIFEST).stat().st_mtime
+            except OSError:           # unfinished, or removed meanwhile by another process
+                continue
     removed = []
-    for entry in entries[max(newest - 1, 0):]:
-        with _locked(kind_dir / f".{entry.name}.lock"):
-            shutil.rmtree(entry, ignore_errors=True)
-        (kind_dir / f".{entry.name}.lock").unlink(missing_ok=True)
-        removed.append(entry.name)
+    for entry in sorted(used, key=used.get, reverse=True)[max(newest - 1, 0):]:
+        if time.time() - used[entry] > unused_s:
+            remove(entry)
+            removed.append(entry.name)
     return removed

@@ -6,10 +6,23 @@
     hailo-qemu ssh-info [--name N]        host, port, user, key, host key of a detached machine
     hailo-qemu run [--name N] -- CMD...   run a command on it over SSH
     hailo-qemu stop [--name N]            stop it (QMP quit, then reap)
+    hailo-qemu clean [--all]              remove cache entries the current image does not use
+                                          (--all: the whole cache, package downloads included)
+
+The first boot of an image saves the running machine's state in the cache; later boots resume
+it in seconds (--cold boots from scratch). Cache entries are checked (manifest, sizes, SHA-256)
+before use; a broken one is rebuilt, with one line saying why.
+
+environment:
+  HAILO_KIT_QEMU_CACHE     the cache (default: $XDG_CACHE_HOME/hailo-kit/qemu, else
+                           ~/.cache/hailo-kit/qemu): images, saved states, detached machines
+  HAILO_KIT_DEBIAN_MIRROR  the Debian mirror (default: the one apt uses)
 """
 import argparse
 import json
+import pathlib
 import shlex
+import shutil
 import sys
 import time
 
@@ -71,7 +84,7 @@ def cmd_boot(args):
     if args.accel == "kvm":
         probe_kvm(image)
     target = QemuTarget(image, port=args.port, accel=args.accel, memory=args.memory,
-                        detach=args.detach, timeout=args.timeout)
+                        detach=args.detach, timeout=args.timeout, resume=not args.cold)
     target.start()
     if args.detach:
         write_state(target, _state_path(args.name))
@@ -123,6 +136,45 @@ def cmd_stop(args):
     print(f"stopped {args.name}" if was_alive else f"{args.name} was not running; state cleared")
 
 
+def cmd_clean(args):
+    from . import cache, image
+    root = config.cache_root()
+    if not root.is_dir():
+        print(f"nothing to clean: {root} does not exist")
+        return
+    if args.all:
+        removed = [e for kind in ("base", "overlay", "state") for arch in config.ARCHES
+                   for e in _entries(root / arch / kind)]
+        for entry in removed:
+            cache.remove(entry)
+        shutil.rmtree(root, ignore_errors=True)
+        print(f"removed {root} ({len(removed)} entries, package downloads, run states)")
+        return
+    removed = []
+    for arch in config.ARCHES:
+        base_key, overlay_key = image.keys_for(arch)
+        keep = {"base": {base_key}, "overlay": {overlay_key}, "state": set()}
+        for entry in _entries(root / arch / "state"):
+            if cache.problem(entry) is None and cache.manifest(entry).get("overlay_key") == overlay_key:
+                keep["state"].add(entry.name)
+        for kind, names in keep.items():
+            for entry in _entries(root / arch / kind):
+                if entry.name not in names:
+                    cache.remove(entry)
+                    removed.append(f"{arch}/{kind}/{entry.name}")
+    for leftover in root.glob("*/*/.*.tmp-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not pathlib.Path(f"/proc/{pid}").exists():   # its builder died
+            shutil.rmtree(leftover, ignore_errors=True)
+            removed.append(str(leftover.relative_to(root)))
+    print("removed " + (", ".join(removed) if removed else "nothing") + f" from {root}")
+
+
+def _entries(kind_dir):
+    return sorted(e for e in kind_dir.iterdir() if e.is_dir() and not e.name.startswith(".")) \
+        if kind_dir.is_dir() else []
+
+
 EXIT_CODES = """exit status:
   0    done (run: the remote command's own status)
   1    the target could not be built, booted, reached or stopped (the message says why)
@@ -172,6 +224,8 @@ def parser():
     sp.add_argument("--memory", type=_positive(int), default=1536, help="MiB (default 1536)")
     sp.add_argument("--timeout", type=_positive(float), default=180, help="seconds until SSH answers")
     sp.add_argument("--detach", action="store_true", help="leave it running and exit")
+    sp.add_argument("--cold", action="store_true",
+                    help="boot from scratch instead of resuming the image's saved state")
     sp.add_argument("--name", default="default", help="name of a detached target")
     sp.set_defaults(func=cmd_boot)
     for name, func, helptext in (("ssh-info", cmd_ssh_info, "how to reach a detached target"),
@@ -180,6 +234,9 @@ def parser():
         sp.add_argument("--name", default="default")
         sp.add_argument("--json", action="store_true")
         sp.set_defaults(func=func)
+    sp = sub.add_parser("clean", help="remove cache entries the current image does not use")
+    sp.add_argument("--all", action="store_true", help="remove the whole cache")
+    sp.set_defaults(func=cmd_clean)
     sp = sub.add_parser("run", help="run a command on a detached target over SSH")
     sp.add_argument("--name", default="default")
     sp.add_argument("--timeout", type=_positive(float), default=300)

@@ -5,13 +5,17 @@ each stage cached under its own content key in the cache root:
     <cache>/<arch>/base/<key>/      vmlinuz, base.cpio, manifest.json
     <cache>/<arch>/overlay/<key>/   overlay.cpio, initrd.cpio (base + overlay), SSH keys, manifest.json
 """
-import json
 import pathlib
 import shutil
 from dataclasses import dataclass
 
 from . import cache, config, overlay, preflight, rootfs
 from .progress import say
+
+
+# What an entry must hold to be used (cache.problem checks them with the manifest's hashes).
+BASE_FILES = ("vmlinuz", "base.cpio")
+OVERLAY_FILES = ("overlay.cpio", "initrd.cpio", "id_ed25519", "id_ed25519.pub", "host_key.pub")
 
 
 @dataclass(frozen=True)
@@ -64,10 +68,10 @@ def build_image(arch="amd64", mirror=None, cache_dir=None, prune=True):
         preflight.require_mirror(mirror)
         return rootfs.build(tmp, arch, mirror, root / "debs" / arch.name)
 
-    if not cache.complete(base_dir):
+    if not base_dir.exists():
         say(f"base rootfs {base_key} not cached: building it in {root}")
-    base_dir, base_cached = cache.ensure(base_dir, build_base)
-    base_manifest = json.loads((base_dir / "manifest.json").read_text())
+    base_dir, base_cached = cache.ensure(base_dir, build_base, BASE_FILES, "base rootfs")
+    base_manifest = cache.manifest(base_dir)
 
     def build_overlay(tmp):
         manifest = overlay.build(tmp, base_manifest)
@@ -75,9 +79,11 @@ def build_image(arch="amd64", mirror=None, cache_dir=None, prune=True):
         _combine(base_dir / "base.cpio", tmp / "overlay.cpio", tmp / "initrd.cpio")
         return manifest
 
-    if not cache.complete(ov_dir):
+    if not ov_dir.exists():
         say(f"overlay {overlay_key} (runtime + layer files) not cached: building it")
-    ov_dir, overlay_cached = cache.ensure(ov_dir, build_overlay)
+    # initrd.cpio holds a copy of base.cpio: a rebuilt base needs a new one
+    made_from = {"base_cpio": base_manifest["files"]["base.cpio"]["sha256"]}
+    ov_dir, overlay_cached = cache.ensure(ov_dir, build_overlay, OVERLAY_FILES, "overlay", made_from)
     if prune:  # old keys are dead weight (hundreds of MB each)
         cache.prune(root / arch.name / "overlay", keep=overlay_key)
         cache.prune(root / arch.name / "base", keep=base_key, newest=2)

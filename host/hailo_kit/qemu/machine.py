@@ -6,6 +6,7 @@ import ctypes
 import json
 import os
 import pathlib
+import shlex
 import shutil
 import signal
 import socket
@@ -15,7 +16,7 @@ import threading
 import time
 
 from .. import ssh
-from . import config, keys, preflight, qmp
+from . import cache, config, keys, preflight, qmp, snapshot
 from .errors import TargetError
 from .progress import say
 
@@ -77,8 +78,14 @@ class QemuTarget:
     username = "root"
 
     def __init__(self, image, port=None, accel="tcg", memory=1536, smp=2, detach=False,
-                 timeout=180.0):
+                 timeout=180.0, resume=True, state_root=None):
+        """resume: start from the image's saved state when one fits (and save one after a cold
+        boot); state_root: where saved states live (default: the cache)."""
         self.image = image
+        self.resume = resume
+        self.state_root = pathlib.Path(state_root) if state_root else None
+        self.resumed = False          # this boot resumed a saved state
+        self.cold_reason = None       # why it booted cold although resume was asked
         self.arch = config.arch(image.arch)
         self.requested_port = port
         self.port = port
@@ -135,9 +142,12 @@ class QemuTarget:
         self.stop()
 
     # -- start ----------------------------------------------------------------------------------
-    def command(self):
+    def command(self, forward=True):
+        """QEMU's command line; forward=False leaves the SSH port forward to QMP (resume)."""
         a = self.arch
-        append = f"console={a.console} quiet loglevel=3 rdinit=/sbin/init net.ifnames=0 panic=-1"
+        # init_on_free: freed pages (the unpacked initramfs archive) are zeroed, so a saved state
+        # skips them (QEMU writes zero pages as a flag): ~40% less to save and load
+        append = f"console={a.console} quiet loglevel=3 rdinit=/sbin/init net.ifnames=0 panic=-1 init_on_free=1"
         machine = list(a.machine)
         if self.accel == "kvm" and a.name == "amd64":
             # -cpu host crashes on nested hypervisors without vmx (MSR 0x10a); drop that MSR.
@@ -146,7 +156,7 @@ class QemuTarget:
                 "-m", str(self.memory), "-nodefaults", "-display", "none", "-no-reboot",
                 "-kernel", str(self.image.kernel), "-initrd", str(self.image.initrd),
                 "-append", append,
-                "-netdev", f"user,id=n0,hostfwd=tcp:{self.host}:{self.port}-:22",
+                "-netdev", "user,id=n0" + (f",hostfwd=tcp:{self.host}:{self.port}-:22" if forward else ""),
                 "-device", "virtio-net-pci,netdev=n0", "-device", "virtio-rng-pci",
                 "-serial", f"file:{self.serial_log}", "-monitor", "none",
                 "-qmp", f"unix:{self.qmp_socket},server=on,wait=off",
@@ -163,10 +173,100 @@ class QemuTarget:
             _handlers_installed = True
         self.run_dir = pathlib.Path(tempfile.mkdtemp(prefix="hailo-qemu-"))
         try:
-            return self._boot()
+            state = self._state_entry() if self.resume else None
+            if state is not None and self._resume(state):
+                return self
+            self._boot()
+            if state is not None:
+                self._save(state)
+            return self
         except BaseException:      # a failed or interrupted boot leaves no QEMU behind
             self.stop(keep_logs=True)
             raise
+
+    # -- saved states (snapshot.py) -------------------------------------------------------------
+    def shape(self):
+        """The command line without what differs per run (run directory, port): part of the
+        saved state's key, so another kernel, initrd, memory size or CPU model never fits."""
+        return [w.replace(str(self.run_dir), "RUN") for w in self.command(forward=False)]
+
+    def _state_entry(self):
+        return snapshot.entry_dir(self.state_root or config.cache_root(), self.image, self.shape())
+
+    def _resume(self, entry):
+        """Resumes the saved state in `entry`; False (with one line why) when it cannot."""
+        t0 = time.monotonic()
+        qemu = snapshot.qemu_identity(self.arch.qemu)
+        try:
+            state = snapshot.check(entry, qemu, self.host_key)
+        except snapshot.Unfit as e:
+            self.cold_reason = str(e)
+            say(f"boot: cold: {e}" + ("; saving one after this boot" if not entry.exists() else ""))
+            return False
+        try:
+            self._spawn(incoming=state)
+            if not snapshot.wait_running(self.qmp_socket, self.alive, timeout=min(60, self.timeout)):
+                err = (self.run_dir / "qemu.stderr").read_text(errors="replace").strip().splitlines()
+                raise snapshot.Unfit(f"QEMU could not load the saved state ({err[-1] if err else 'no message'})")
+            loaded = time.monotonic() - t0
+            self._forward_port()
+            deadline = time.monotonic() + max(5.0, min(30.0, self.timeout))
+            while not _banner(self.host, self.port, timeout=1.0):   # see _wait_ssh
+                if time.monotonic() > deadline or not self.alive():
+                    raise snapshot.Unfit("SSH did not answer after the resume")
+                time.sleep(0.05)
+            with self.session(deadline_s=max(1.0, deadline - time.monotonic())) as session:
+                r = session.run(snapshot.renew_command(), timeout_s=30, stdin=os.urandom(64))
+            if r.exit_status != 0:
+                raise snapshot.Unfit(f"renewing the clock and random seed failed: {r.err.strip() or r.exit_status}")
+        except (snapshot.Unfit, ssh.SSHError, OSError, ValueError) as e:
+            self.cold_reason = f"resuming failed: {e}"
+            say(f"boot: cold: {self.cold_reason}; the saved state is dropped")
+            self.stop(keep_logs=True)
+            cache.remove(entry)
+            return False
+        self.resumed = True
+        self.boot_seconds = time.monotonic() - t0
+        self.known_hosts_file.write_text(self.known_hosts_line() + "\n")
+        say(f"boot: resumed a saved state, ready in {self.boot_seconds:.1f}s (state loaded in "
+            f"{loaded:.1f}s): {self.ssh_command()}")
+        return True
+
+    def _forward_port(self):
+        for _ in range(1 if self.requested_port else 5):
+            self.port = self.requested_port or preflight.free_port()
+            if snapshot.forward_port(self.qmp_socket, self.host, self.port):
+                return
+            if self.requested_port:
+                raise TargetError(f"port {self.host}:{self.port} is in use: choose another "
+                                  "with --port, or leave it out to pick a free one")
+        raise TargetError("could not find a free port for SSH forwarding after 5 tries")
+
+    def _save(self, entry):
+        """Saves the freshly booted machine for later boots; a failure only costs them speed."""
+        qemu = snapshot.qemu_identity(self.arch.qemu)
+
+        def build(tmp):
+            # a settled guest with no SSH connection open: nothing half-done is frozen
+            with self.session() as session:
+                session.run("systemctl is-system-running --wait >/dev/null; sync", timeout_s=60)
+            time.sleep(0.2)
+            seconds = snapshot.save(self.qmp_socket, tmp)
+            return snapshot.write_manifest(qemu, self.shape(), seconds, self.image.overlay_key, self.host_key)
+
+        if self.cold_reason and entry.exists():   # unfit, and the reason was said: replace it
+            cache.remove(entry)
+        try:
+            entry, cached = cache.ensure(entry, build, (snapshot.STATE_FILE,), "saved state",
+                                         expect={"qemu": qemu, "host_key": self.host_key})
+        except (TargetError, ssh.SSHError, OSError, ValueError) as e:
+            say(f"boot: could not save the state for later boots ({e}); they will boot cold")
+            return
+        if not cached:
+            m = cache.manifest(entry)
+            size = (entry / snapshot.STATE_FILE).stat().st_size
+            say(f"boot: saved the running state for later boots ({size / 2**20:.0f} MiB in {m['save_s']:.1f}s)")
+            cache.prune(entry.parent, keep=entry.name, newest=4)   # several work trees share a cache
 
     def _boot(self):
         t0 = time.monotonic()
@@ -193,11 +293,14 @@ class QemuTarget:
         say(f"boot: ready in {self.boot_seconds:.1f}s: {self.ssh_command()}")
         return self
 
-    def _spawn(self):
-        cmd = self.command()
+    def _spawn(self, incoming=None):
+        cmd = self.command(forward=incoming is None)
+        if incoming is not None:
+            cmd += ["-incoming", "exec:cat " + shlex.quote(str(incoming))]
         self.serial_log.unlink(missing_ok=True)
         say(f"boot: {self.arch.qemu} ({self.accel}, {self.smp} cpus, {self.memory} MiB), "
-            f"ssh on {self.host}:{self.port}, serial log {self.serial_log}")
+            + ("resuming a saved state" if incoming else f"ssh on {self.host}:{self.port}")
+            + f", serial log {self.serial_log}")
         stderr = open(self.run_dir / "qemu.stderr", "wb")
         try:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=stderr,
@@ -370,7 +473,7 @@ def probe_kvm(image, timeout=90):
         raise TargetError("--accel kvm: /dev/kvm is not usable here; use the default TCG")
     say("kvm: probe boot")
     try:
-        with QemuTarget(image, accel="kvm", timeout=timeout) as t:
+        with QemuTarget(image, accel="kvm", timeout=timeout, resume=False) as t:
             if t.run("true", timeout=20).exit_status != 0:
                 raise TargetError("probe command failed")
     except (TargetError, ssh.SSHError) as e:
