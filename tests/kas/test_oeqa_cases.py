@@ -50,11 +50,14 @@ def _decorator_calls(name):
 
 
 def _our_packages():
-    """Recipe names of our layers and what their packages RPROVIDE."""
+    """Recipe names of our layers, their extra packages (PACKAGES =+) and what they RPROVIDE."""
     names = set()
     for layer in LAYER_DIRS:
         for bb in (REPO_ROOT / layer).glob("recipes-*/*/*.bb"):
-            names.add(bb.name.split("_")[0].removesuffix(".bb"))
+            pn = bb.name.split("_")[0].removesuffix(".bb")
+            names.add(pn)
+            for value in re.findall(r'^PACKAGES\s*=\+\s*"([^"]*)"', bb.read_text(), re.M):
+                names.update(v.replace("${PN}", pn) for v in value.split())
             for value in re.findall(r'^RPROVIDES:\$\{PN\}\s*\+?=\s*"([^"]*)"', bb.read_text(), re.M):
                 names.update(value.split())
     return names

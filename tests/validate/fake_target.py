@@ -45,6 +45,15 @@ def infer_verdict(argv):
     return json.dumps({"ok": True, "seconds": 0.5, "results": results}) + "\n"
 
 
+def gst_pipeline_output(frames=30, meta=", meta: GstParentBufferMeta"):
+    """gst-launch-1.0 -v ... ! fakesink silent=false: one chain line per frame, then EOS."""
+    chain = ("/GstPipeline:pipeline0/GstFakeSink:fakesink0: last-message = chain   ******* (fakesink0:sink) "
+             "(150528 bytes, dts: none, pts: 0:00:{pts:012.9f}, duration: 0:00:00.033333333, offset: {i}, "
+             "offset_end: {j}, flags: 00000000 {meta}) 0x55a15128c5a0\n")
+    lines = "".join(chain.format(pts=i / 30, i=i, j=i + 1, meta=meta) for i in range(frames))
+    return "Setting pipeline to PLAYING ...\n" + lines + "Got EOS from element \"pipeline0\".\n"
+
+
 class FakeTarget:
     """``rules``: list of (regex, reply); a reply is (exit, stdout, stderr), an exception to
     raise, or a callable(command) -> reply. Earlier rules win, so tests prepend overrides.
@@ -79,6 +88,8 @@ class FakeTarget:
         yield r"^systemctl show", (0, "321\n", "")
         yield r"^gst-inspect-1.0 \| grep hailo", (0, "hailo:  hailonet: hailonet element\n"
                                                    "hailo:  hailodevicestats: hailodevicestats element\n", "")
+        yield r"^gst-inspect-1.0 videotestsrc$", (0, "Factory Details:\n  Long-name  Video test source\n", "")
+        yield r"^gst-launch-1.0 -v videotestsrc", lambda cmd: (0, gst_pipeline_output(), "")
         yield r"^find /lib/firmware/hailo", (0, "/lib/firmware/hailo/hailo8_fw.bin\n", "")
         yield r"^modinfo hailo_pci", (0, "filename:       /lib/modules/6.1.0/extra/hailo_pci.ko\n"
                                          "version:        4.21.0\nlicense:        GPL\n", "")

@@ -12,7 +12,7 @@ from hailo_kit.validate.runner import Result, not_run_report, run_checks
 
 from .fake_target import FakeTarget
 
-HW_ONLY = {"gstreamer", "firmware", "hailo_pci", "device-nodes", "udev-rule"}
+HW_ONLY = {"firmware", "hailo_pci", "device-nodes", "udev-rule"}
 
 
 @pytest.fixture
@@ -60,11 +60,11 @@ def test_healthy_simulated_target_is_validated(hefs):
 def test_hardware_profile_runs_the_hardware_checks_and_skips_what_needs_a_hef():
     fake = FakeTarget(profile="hardware")
     got = results(run_checks(fake, "hardware"))
-    assert all(got[k] == Result.PASS for k in HW_ONLY | {"libhailort", "scan", "identify", "fw-version"})
+    assert all(got[k] == Result.PASS for k in HW_ONLY | {"gstreamer", "libhailort", "scan", "identify", "fw-version"})
     assert got["sim-config"] == Result.SKIP
     rep = run_checks(FakeTarget(profile="hardware"), "hardware")
     for r in rep.records:
-        if r.id in ("parse-hef", "run", "infer-model", "service-inference"):
+        if r.id in ("parse-hef", "run", "gst_pipeline", "infer-model", "service-inference"):
             assert r.result == Result.SKIP and "--hef" in r.detail
 
 

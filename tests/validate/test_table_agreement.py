@@ -17,7 +17,7 @@ import pytest
 from hailo_kit.validate import checks
 from hailo_kit.validate.runner import Result, run_checks
 
-from .fake_target import FakeTarget
+from .fake_target import FakeTarget, gst_pipeline_output
 
 ROOT = Path(__file__).resolve().parents[2]
 OEQA_CASES = ROOT / "meta-hailo-libhailort/lib/oeqa/runtime/cases/hailort_validation.py"
@@ -31,6 +31,7 @@ OEQA_TEST = {
     "pyhailort": "test_pyhailort_import",
     "identify": "test_hailo_fw_control_identify",
     "gstreamer": "test_libgsthailo_elements",
+    "gst_pipeline": "test_gstreamer_pipeline",
     "firmware": "test_hailo_firmware_installed",
     "hailo_pci": "test_hailo_pci_modinfo",
 }
@@ -44,6 +45,7 @@ BROKEN = {
     "pyhailort": (r"hailo_platform as h", (0, "4.20.0 1.26.4 /usr/lib/python3/site-packages/hailo_platform\n", "")),
     "identify": (r"^hailo fw-control identify", (0, "Executing on device: 0000:01:00.0\nIdentifying board\n", "")),
     "gstreamer": (r"^gst-inspect-1.0", (0, "hailo:  hailonet: hailonet element\n", "")),
+    "gst_pipeline": (r"^gst-launch-1.0", lambda cmd: (0, gst_pipeline_output(meta=""), "")),
     "firmware": (r"^find /lib/firmware/hailo", (0, "/lib/firmware/hailo/notes.bin\n", "")),
     "hailo_pci": (r"^modinfo hailo_pci", (0, "filename:       /lib/modules/6.1.0/extra/hailo_pci.ko\n"
                                              "version:        4.20.0\nlicense:        GPL\n", "")),

@@ -13,8 +13,12 @@ READY_MARKER = "HAILO-KIT-READY"
 # python3 + numpy + protobuf: the runtime's dependencies. systemd-sysv + udev: real unit files
 # and module autoloading (virtio). dropbear: SSH (starts and connects faster than OpenSSH);
 # openssh-sftp-server: SFTP for the validation suite. kmod: modinfo/modprobe, as on a real image.
+# GStreamer with the gst-python loader (gstreamer1.0-python on Yocto) and videotestsrc (in
+# plugins-base): python3-hailort-sim-gst's hailonet/hailodevicestats and the §10.6 pipeline row.
 PACKAGES = ["python3", "python3-numpy", "python3-protobuf", "systemd-sysv", "udev", "kmod",
-            "iproute2", "procps", "dropbear-bin", "openssh-sftp-server"]
+            "iproute2", "procps", "dropbear-bin", "openssh-sftp-server",
+            "gstreamer1.0-tools", "gstreamer1.0-plugins-base", "gstreamer1.0-python3-plugin-loader",
+            "python3-gst-1.0"]
 
 
 @dataclass(frozen=True)
@@ -25,13 +29,15 @@ class Arch:
     machine: tuple       # -M/-cpu arguments
     console: str
     apt_qemu: str        # the Debian package with the qemu-system binary
+    multiarch: str       # Debian's library directory: /usr/lib/<multiarch>
 
 
 ARCHES = {
     "amd64": Arch("amd64", "linux-image-cloud-amd64", "qemu-system-x86_64",
-                  ("-M", "q35", "-cpu", "max"), "ttyS0", "qemu-system-x86"),
+                  ("-M", "q35", "-cpu", "max"), "ttyS0", "qemu-system-x86", "x86_64-linux-gnu"),
     "arm64": Arch("arm64", "linux-image-cloud-arm64", "qemu-system-aarch64",
-                  ("-M", "virt", "-cpu", "max,pauth-impdef=on"), "ttyAMA0", "qemu-system-arm"),
+                  ("-M", "virt", "-cpu", "max,pauth-impdef=on"), "ttyAMA0", "qemu-system-arm",
+                  "aarch64-linux-gnu"),
 }
 ARCH_ALIASES = {"x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64"}
 

@@ -113,6 +113,16 @@ def layer_files(root):
     return files
 
 
+def gst_python_dir(root, arch):
+    """The recipes install gst-python entry files in ${libdir}/gstreamer-1.0/python (OE's libdir,
+    /usr/lib); Debian's loader looks in /usr/lib/<multiarch>/gstreamer-1.0/python: link it there."""
+    if not (root / "usr/lib/gstreamer-1.0/python").is_dir():
+        return
+    link = root / f"usr/lib/{config.arch(arch).multiarch}/gstreamer-1.0/python"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to("/usr/lib/gstreamer-1.0/python")
+
+
 def ssh_keys(root, out):
     ssh = root / "root/.ssh"
     ssh.mkdir(parents=True)
@@ -159,6 +169,7 @@ def build(out, base_manifest):
         wheel = build_wheel(work)
         compiled = install_wheel(wheel, root, base_manifest["python"])
         layer_files(root)
+        gst_python_dir(root, base_manifest["arch"])
         host_public = ssh_keys(root, out)
         samples = sample_hefs(root, work)
         say("overlay: packing")

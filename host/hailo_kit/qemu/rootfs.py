@@ -77,7 +77,10 @@ DROP = ["usr/share/doc/*", "usr/share/man/*", "usr/share/info/*", "usr/share/loc
         "boot/*", "usr/lib/python3/dist-packages/numpy/*/tests",
         # udev's hardware database (22 MB to unpack at every boot) only names USB/PCI products
         "usr/lib/udev/hwdb.bin", "usr/lib/udev/hwdb.d/*", "etc/udev/hwdb.bin",
-        "usr/lib/python3/dist-packages/numpy/tests"]
+        "usr/lib/python3/dist-packages/numpy/tests",
+        # python3-gst-1.0 needs gir1.2-gst-plugins-base-1.0, whose GstGL pulls Mesa in: its DRI
+        # drivers and what only they link (LLVM, z3, libxml2's ICU), 200 MB. Nothing here renders.
+        "usr/lib/*/dri", "usr/lib/*/libLLVM-*", "usr/lib/*/libz3.so*", "usr/lib/*/libicu*"]
 
 
 def packages(arch):

@@ -255,8 +255,16 @@ def probe_firmware_version(ctx: Context) -> str:
 def probe_gstreamer(ctx: Context) -> str:
     r = ctx.run(table.ROWS_BY_ID["gstreamer"].command)
     if r.exit_status != 0 and ctx.run("command -v gst-inspect-1.0").exit_status != 0:
-        raise Failed("gst-inspect-1.0 not found (libgsthailo pulls GStreamer in; install gstreamer1.0)")
+        raise Failed("gst-inspect-1.0 not found (libgsthailo or python3-hailort-sim-gst pull GStreamer in)")
     return "hailo plugin: " + ", ".join(_read(table.read_gstreamer, r.out))
+
+
+def probe_gst_pipeline(ctx: Context) -> str:
+    local = _hef_for(ctx, IDENTITY_MODEL)
+    r = _row(ctx, "gst_pipeline", f"videotestsrc ! hailonet hef-path={local.name} ! fakesink",
+             hef=ctx.upload(local))
+    frames = _read(table.read_gst_pipeline, r.out)
+    return f"{local.name}: {frames} frames, each with its output tensors attached"
 
 
 def probe_firmware_file(ctx: Context) -> str:
@@ -430,8 +438,12 @@ CHECKS = (
           needs_device=True),
     Check("fw-version", "firmware version equals the library version", "guide 12.1 (status 76)",
           probe_firmware_version, needs_device=True),
+    # the simulated profile's hailonet/hailodevicestats are python3-hailort-sim-gst's (docs/gstreamer.md)
+    # (the first gst-inspect-1.0 on a target scans the plugins: slow under TCG)
     Check("gstreamer", "gst-inspect-1.0 lists hailonet and hailodevicestats", "guide 10.6", probe_gstreamer,
-          skip=_hw_only("GStreamer plugin (libgsthailo drives the real device only)")),
+          timeout_s=120),
+    Check("gst_pipeline", f"videotestsrc ! hailonet ! fakesink infers {table.GST_FRAMES} frames", "guide 11.1",
+          probe_gst_pipeline, uses_device=True, needs_device=True, timeout_s=240),
     Check("firmware", "Hailo firmware file present", "guide 10.6", probe_firmware_file,
           skip=_hw_only("firmware to load (its device inventory is checked by sim-config)")),
     Check("hailo_pci", "modinfo hailo_pci succeeds, driver version = library version", "guide 10.6", probe_modinfo,

@@ -38,6 +38,9 @@ FIRMWARE = re.compile(r"/lib/firmware/hailo/(?:hailo_fw|hailo8_fw|\w*_nnc_fw|hai
 
 GST_ELEMENTS = ("hailonet", "hailodevicestats")
 
+# Frames the GStreamer pipeline row pushes through hailonet.
+GST_FRAMES = 30
+
 Row = collections.namedtuple("Row", "id recipe guide command")
 
 ROWS = (
@@ -53,6 +56,9 @@ ROWS = (
         "hailo fw-control identify"),
     Row("gstreamer", "libgsthailo", "gst-inspect-1.0 | grep hailo returns hailonet and hailodevicestats",
         "gst-inspect-1.0 | grep hailo"),
+    Row("gst_pipeline", "libgsthailo", "(§11.1) videotestsrc ! hailonet ! fakesink infers every frame",
+        "gst-launch-1.0 -v videotestsrc num-buffers=%d ! hailonet hef-path={hef} ! fakesink silent=false sync=false"
+        % GST_FRAMES),
     Row("firmware", "hailo-firmware", "the firmware exists in /lib/firmware/hailo",
         "find /lib/firmware/hailo -name '*.bin' -size +0 2>/dev/null | sort"),
     Row("hailo_pci", "hailo-pci", "modinfo hailo_pci returns information about the driver",
@@ -141,6 +147,33 @@ def read_gstreamer(output):
     if missing:
         raise RowFailed("the hailo GStreamer plugin lacks %s: %s" % (", ".join(missing), tail(output)))
     return list(GST_ELEMENTS)
+
+
+# fakesink's -v line per buffer: size, pts, flags and the metas on it (hailonet attaches each
+# output tensor as a GstParentBufferMeta).
+_CHAIN = re.compile(r"last-message = chain .*?\((\d+) bytes, dts: [^,]*, pts: ([^,]*),.*?flags: [0-9a-f]{8}([^)]*)\)")
+
+
+def _seconds(pts):
+    h, m, s = pts.split(":")
+    return int(h) * 3600 + int(m) * 60 + float(s)
+
+
+def read_gst_pipeline(output, frames=GST_FRAMES):
+    """Every frame reached fakesink, in order, carrying hailonet's output tensors."""
+    chains = _CHAIN.findall(output)
+    if "Got EOS from element" not in output:
+        raise RowFailed("the pipeline did not run to its end (EOS): %s" % tail(output))
+    if len(chains) != frames:
+        raise RowFailed("%d of %d frames reached fakesink: %s" % (len(chains), frames, tail(output)))
+    bare = [i for i, (_, _, rest) in enumerate(chains) if "GstParentBufferMeta" not in rest]
+    if bare:
+        raise RowFailed("frame %d reached fakesink without output tensors (no GstParentBufferMeta): "
+                        "hailonet did not infer it" % bare[0])
+    times = [_seconds(pts) for _, pts, _ in chains]
+    if any(b <= a for a, b in zip(times, times[1:])) or len({size for size, _, _ in chains}) != 1:
+        raise RowFailed("frames out of order or of different sizes: pts %s" % ", ".join(p for _, p, _ in chains[:5]))
+    return frames
 
 
 def read_firmware(output):

@@ -9,4 +9,4 @@ LICENSE = "MIT"
 
 inherit packagegroup
 
-RDEPENDS:${PN} = "python3-hailort-sim"
+RDEPENDS:${PN} = "python3-hailort-sim python3-hailort-sim-gst"

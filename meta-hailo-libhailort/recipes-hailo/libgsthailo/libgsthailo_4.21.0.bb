@@ -26,3 +26,5 @@ FILES:${PN} += "${libdir}/gstreamer-1.0/libgsthailo.so"
 FILES:${PN}-dev += "${includedir}/gstreamer-1.0/gst/hailo"
 
 RDEPENDS:${PN} = "gstreamer1.0-plugins-base"
+# python3-hailort-sim-gst registers the same elements (hailonet, hailodevicestats) on the simulator
+RCONFLICTS:${PN} = "python3-hailort-sim-gst"

@@ -15,7 +15,7 @@ LIC_FILES_CHKSUM = "file://COPYING.MIT;md5=04d06f21f70f8f22bc059ec0288cd165"
 HAILO_KIT_TOPDIR := "${@os.path.normpath(os.path.join(d.getVar('THISDIR'), '..', '..', '..'))}"
 # The sources live outside this recipe's folder, in the same repository.
 # nooelint: oelint.vars.fileextrapaths,oelint.vars.outofcontext
-FILESEXTRAPATHS:prepend := "${HAILO_KIT_TOPDIR}:${THISDIR}/../hailort-service/files:"
+FILESEXTRAPATHS:prepend := "${HAILO_KIT_TOPDIR}:${THISDIR}/../hailort-service/files:${THISDIR}/../../../runtime/hailort_sim/gst/plugin/python:"
 
 SRC_URI = "file://runtime;subdir=hailort-sim-${PV} \
            file://COPYING.MIT;subdir=hailort-sim-${PV}/runtime \
@@ -23,6 +23,8 @@ SRC_URI = "file://runtime;subdir=hailort-sim-${PV} \
            file://hailort.service \
            file://hailort_service \
            file://hailort-tmpfiles.conf \
+           file://gsthailonet.py \
+           file://gsthailodevicestats.py \
           "
 
 HAILO_SIM_UNPACKDIR = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}"
@@ -36,9 +38,18 @@ do_install:append() {
     install -m 0644 ${HAILO_SIM_UNPACKDIR}/hailort.service ${D}${systemd_system_unitdir}/hailort.service
     install -m 0644 ${HAILO_SIM_UNPACKDIR}/hailort_service ${D}${sysconfdir}/default/hailort_service
     install -m 0644 ${HAILO_SIM_UNPACKDIR}/hailort-tmpfiles.conf ${D}${nonarch_libdir}/tmpfiles.d/hailort.conf
+    install -d ${D}${libdir}/gstreamer-1.0/python
+    install -m 0644 ${HAILO_SIM_UNPACKDIR}/gsthailonet.py ${D}${libdir}/gstreamer-1.0/python/gsthailonet.py
+    install -m 0644 ${HAILO_SIM_UNPACKDIR}/gsthailodevicestats.py ${D}${libdir}/gstreamer-1.0/python/gsthailodevicestats.py
 }
 
 SYSTEMD_SERVICE:${PN} = "hailort.service"
+
+# hailonet and hailodevicestats (hailort_sim.gst, docs/gstreamer.md) in a package of their own:
+# the gst-python loader's entry files; GStreamer comes with it, libgsthailo cannot (the same
+# element names). videotestsrc: the source of the §10.6 pipeline row.
+PACKAGES =+ "${PN}-gst"
+FILES:${PN}-gst += "${libdir}/gstreamer-1.0/python ${PYTHON_SITEPACKAGES_DIR}/hailort_sim/gst"
 
 FILES:${PN} += "${systemd_system_unitdir}/hailort.service ${nonarch_libdir}/tmpfiles.d/hailort.conf"
 CONFFILES:${PN} = "${sysconfdir}/hailo/hailort-sim.conf ${sysconfdir}/default/hailort_service"
@@ -58,10 +69,13 @@ RDEPENDS:${PN} = "python3-core \
                   python3-protobuf \
                   python3-threading \
                  "
+RDEPENDS:${PN}-gst = "${PN} gstreamer1.0-python python3-ctypes"
 # The C XXH3 for HEF integrity hashes (meta-python, like python3-protobuf); without it the
 # runtime uses its own, slower implementation.
 RRECOMMENDS:${PN} = "python3-xxhash"
+RRECOMMENDS:${PN}-gst = "gstreamer1.0-plugins-base-videotestsrc"
 
 # One runtime per image: this package stands in for the real user space.
 RPROVIDES:${PN} = "hailo-runtime-cli hailo-runtime-python hailo-runtime-service"
 RCONFLICTS:${PN} = "hailort-service hailortcli libhailort pyhailort"
+RCONFLICTS:${PN}-gst = "libgsthailo"

@@ -75,7 +75,11 @@ class HailoDeviceStats(Gst.Element):
                 raise exception_for(HailoStatus.HAILO_INVALID_OPERATION, "Expected only 1 PCIe device")
             device_id = ids[0]
         self._device = Device(device_id)
-        self._device.control.get_chip_temperature()    # checks the sensor before the thread starts
+        control = self._device.control
+        control.get_chip_temperature()    # the sensors answer before the thread starts, so that
+        control.stop_power_measurement()  # a device without them fails the state change here
+        control.set_power_measurement()
+        control.start_power_measurement()
         self._configured = True
         self._stop.clear()
         self._thread = threading.Thread(target=self._measure_loop, args=(device_id,), name="hailodevicestats",
@@ -85,9 +89,6 @@ class HailoDeviceStats(Gst.Element):
     def _measure_loop(self, device_id):
         control = self._device.control
         try:
-            control.stop_power_measurement()
-            control.set_power_measurement()
-            control.start_power_measurement()
             while not self._stop.is_set():
                 power = control.get_power_measurement(should_clear=True).average_value
                 temp = control.get_chip_temperature()

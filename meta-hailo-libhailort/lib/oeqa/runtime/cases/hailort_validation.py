@@ -9,7 +9,7 @@
 # HAILO_RUNTIME_PROVIDER = "sim" images carry python3-hailort-sim: the same hailortcli, hailo and
 # hailo_platform names on a simulated Hailo-8 described by /etc/hailo/hailort-sim.conf, so the
 # command rows run for real there; the native rows (libhailort.so, libgsthailo, firmware, driver)
-# skip because that image has no such files.
+# skip because that image has no such files; its GStreamer elements are python3-hailort-sim-gst's.
 #
 # The rows' commands and how their output is read are lib/hailort_checks (ROWS and read_*),
 # shared with hailo-validate's checks: one §10.6 table.
@@ -127,9 +127,18 @@ class HailoRTValidationTest(OERuntimeTestCase):
 
     # -- libgsthailo: "gst-inspect-1.0 | grep hailo returns hailonet, hailodevicestats" -------
     @OETestDepends(["ssh.SSHTest.test_ssh"])
-    @OEHasPackage(["libgsthailo"])  # which pulls gstreamer1.0 (gst-inspect-1.0) in
+    # (python3-hailort-sim-gst: the same elements on the simulated device, through gst-python)
+    @OEHasPackage(["libgsthailo", "python3-hailort-sim-gst"])  # which pull gstreamer1.0 in
     def test_libgsthailo_elements(self):
         table.read_gstreamer(self.run_row("gstreamer"))
+
+    @OETestDepends(["hailort_validation.HailoRTValidationTest.test_libgsthailo_elements"])
+    def test_gstreamer_pipeline(self):
+        self.expected_devices()
+        status, _ = self.target.run("gst-inspect-1.0 videotestsrc")
+        if status != 0:
+            self.skipTest("no videotestsrc on this image (gstreamer1.0-plugins-base-videotestsrc)")
+        table.read_gst_pipeline(self.run_row("gst_pipeline", hef=self.target_hef()))
 
     # -- hailo-firmware: "firmware exists in /lib/firmware/hailo" ---------------------------
     @OETestDepends(["ssh.SSHTest.test_ssh"])
