@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 #
-# The HailoRT 4.21.0 build shared by libhailort, hailortcli, pyhailort, libgsthailo and
-# hailort-service: the source (defined only here), the CMake settings, and the offline flow of
-# the HailoRT user guide (section 10.7): do_prepare_hailort_external_dependencies.
+# How HailoRT's CMake is built, for the recipes that build from its tree with its externals
+# (hailort, pyhailort): the CMake settings every Yocto release needs, and the offline flow of
+# the HailoRT user guide (section 10.7): do_prepare_hailort_external_dependencies. Behaviour
+# only: the version, source and commit are in recipes-hailo/hailort/hailort-sources-<PV>.inc.
 #
 # HailoRT's CMake downloads its externals (protobuf, gRPC, spdlog, pybind11, ...) with
 # FetchContent. Here do_configure never gets the network: the externals come from a tarball
@@ -14,37 +15,45 @@
 
 inherit cmake
 
-HAILORT_VERSION = "4.21.0"
-HAILORT_SRCREV = "0df636dcb6be9b3943a458591ad5213674a9845d"
-HAILORT_GIT_URI = "git://github.com/hailo-ai/hailort.git;protocol=https;branch=hailo8;destsuffix=hailort-${HAILORT_VERSION}"
-
-SRC_URI = "${HAILORT_GIT_URI}"
-SRCREV = "${HAILORT_SRCREV}"
-# UNPACKDIR exists from styhead on; on scarthgap sources unpack into WORKDIR.
-HAILORT_UNPACKDIR = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}"
-S = "${HAILORT_UNPACKDIR}/hailort-${HAILORT_VERSION}"
+# HailoRT's CMake builds a host protoc (and, for the service, grpc_cpp_plugin) at configure
+# time, in a sub-build run under `env -i PATH=/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:
+# /usr/bin:/sbin bash -l` with the parent's generator (hailort/cmake/execute_cmake.cmake).
+# That environment sees the build host's /usr/bin only: make is there on every Yocto build
+# host (a required host tool), ninja is not (oe-core's default Ninja generator runs
+# ninja-native from the sysroot, which the sub-build cannot see). The vendor's layer does the same.
+OECMAKE_GENERATOR = "Unix Makefiles"
 
 HAILORT_OFFLINE_BUILD_ENABLE ??= "0"
 HAILORT_OFFLINE_BUILD_USE_EXISTING_TAR ??= "0"
 
 # HAILO_BUILD_SERVICE=ON gives libhailort multi-process support (and needs gRPC among the
-# externals); the preparation step gets the same value so the tarball holds what the build uses.
-HAILORT_BUILD_SERVICE ??= "ON"
+# externals); the hailort recipe's PACKAGECONFIG "service" sets it, and the preparation step
+# gets the same value so the tarball holds what the build uses.
+HAILORT_BUILD_SERVICE ??= "OFF"
 
 EXTRA_OECMAKE += "-DCMAKE_BUILD_TYPE=Release \
-                  -DHAILO_BUILD_SERVICE=${HAILORT_BUILD_SERVICE} \
                   -DHAILO_BUILD_EXAMPLES=OFF \
                   -DHAILO_BUILD_UT=OFF \
                   -DHAILO_COMPILE_WARNING_AS_ERROR=OFF \
-                  -DCMAKE_SKIP_RPATH=ON \
                  "
 
-# What -DHAILO_OFFLINE_COMPILATION=ON does, for every CMake project of the tree (the pyhailort
-# extension is configured by setup.py, which passes only the toolchain file through).
+# Settings for every CMake project of the tree, in the toolchain file because pyhailort's
+# setup.py configures its extension itself and passes only CMAKE_TOOLCHAIN_FILE through:
+# - what -DHAILO_OFFLINE_COMPILATION=ON does: the externals are unpacked by do_unpack;
+# - no RPATH: pyhailort sets INSTALL_RPATH to LIBHAILORT_PATH, a path in the recipe sysroot,
+#   which oe-core's buildpaths QA refuses (an error from whinlatter on); libhailort is in libdir;
+# - CMake 4 (whinlatter 4.1, wrynose 4.3) refuses cmake_minimum_required below 3.5, which
+#   CLI11, DotWriter and json declare; CMake 3 ignores the variable. The patch
+#   0001-execute_cmake-pass-CMAKE_POLICY_VERSION_MINIMUM-to-sub-builds.patch hands it on to the
+#   host protoc/gRPC sub-builds.
+HAILORT_CMAKE_POLICY_VERSION_MINIMUM ?= "3.5"
 do_generate_toolchain_file:append() {
     cat >> ${WORKDIR}/toolchain.cmake <<EOF_HAILORT
-# meta-hailo-libhailort: externals come from do_prepare_hailort_external_dependencies
+# meta-hailo-libhailort (hailort.bbclass)
 set(FETCHCONTENT_FULLY_DISCONNECTED ON CACHE BOOL "HailoRT externals are unpacked by do_unpack" FORCE)
+set(CMAKE_SKIP_RPATH ON CACHE BOOL "no build paths in the installed files" FORCE)
+set(CMAKE_SKIP_INSTALL_RPATH ON CACHE BOOL "no build paths in the installed files" FORCE)
+set(CMAKE_POLICY_VERSION_MINIMUM ${HAILORT_CMAKE_POLICY_VERSION_MINIMUM} CACHE STRING "CMake 4 and the externals' old cmake_minimum_required" FORCE)
 EOF_HAILORT
 }
 
@@ -87,7 +96,7 @@ python do_prepare_hailort_external_dependencies() {
     bb.utils.remove(scratch, recurse=True)
     bb.utils.mkdirhier(scratch)
     bb.fetch2.Fetch([d.getVar('HAILORT_GIT_URI')], d).unpack(scratch)
-    source = os.path.join(scratch, 'hailort-' + d.getVar('HAILORT_VERSION'))
+    source = os.path.join(scratch, d.getVar('BP'))
 
     env = dict(os.environ)
     env.update(bb.fetch2.get_fetcher_environment(d))

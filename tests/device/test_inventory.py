@@ -157,7 +157,7 @@ def test_injected_faults(sim_config, fault, operation, status):
 def test_shipped_layer_config_is_one_hailo8(monkeypatch):
     import pathlib
     path = pathlib.Path(__file__).resolve().parents[2] / \
-        "meta-hailo-libhailort/recipes-hailo/python3-hailort-sim/files/hailort-sim.conf"
+        "meta-hailo-libhailort/dynamic-layers/meta-python/recipes-hailo/python3-hailort-sim/files/hailort-sim.conf"
     monkeypatch.setenv("HAILORT_SIM_CONFIG", str(path))
     assert scan() == ["0000:01:00.0"]
     assert SimDevice.open().architecture == Architecture.HAILO8

@@ -26,13 +26,18 @@ def lock_files() -> list[Path]:
     return sorted(KAS_DIR.glob("*.lock.yml"))
 
 
-# The combinations docs/yocto.md tells users to run.
+RELEASES = {"scarthgap": "2.8", "whinlatter": "2.16", "wrynose": "2.18"}  # release: BitBake branch
+
+# The combinations docs/yocto.md tells users to run: a release, a machine, a runtime, features.
 COMBINATIONS = {
-    "qemux86-64-sim": ["kas/qemux86-64.yml", "kas/sim.yml"],
-    "qemuarm64-sim-testimage": ["kas/qemuarm64.yml", "kas/sim.yml", "kas/testimage.yml"],
-    "qemux86-64-hardware": ["kas/qemux86-64.yml", "kas/hardware.yml"],
-    "offline-collect": ["kas/qemux86-64.yml", "kas/hardware.yml", "kas/offline-collect.yml"],
-    "offline-build": ["kas/qemux86-64.yml", "kas/hardware.yml", "kas/offline-build.yml"],
+    "wrynose-qemux86-64-sim": ["kas/wrynose.yml", "kas/qemux86-64.yml", "kas/sim.yml"],
+    "scarthgap-qemux86-64-sim": ["kas/scarthgap.yml", "kas/qemux86-64.yml", "kas/sim.yml"],
+    "whinlatter-qemuarm64-sim-testimage": ["kas/whinlatter.yml", "kas/qemuarm64.yml", "kas/sim.yml",
+                                           "kas/testimage.yml"],
+    "wrynose-qemux86-64-hardware": ["kas/wrynose.yml", "kas/qemux86-64.yml", "kas/hardware.yml"],
+    "offline-collect": ["kas/wrynose.yml", "kas/qemux86-64.yml", "kas/hardware.yml", "kas/offline-collect.yml"],
+    "offline-build": ["kas/wrynose.yml", "kas/qemux86-64.yml", "kas/hardware.yml", "kas/offline-build.yml"],
+    "sstate-mirror": ["kas/wrynose.yml", "kas/qemux86-64.yml", "kas/hardware.yml", "kas/sstate-mirror.yml"],
     "raspberrypi5": ["kas/raspberrypi5.yml"],
 }
 
@@ -127,9 +132,11 @@ def make_offline_tree(tmp_path_factory) -> OfflineTree:
             shutil.copytree(REPO_ROOT / layer / "conf", root / layer / "conf")
     _git(root, "init", "-q")
 
-    # Branches as the kas files ask for them (base + the board example cover every repository).
+    # Branches as the kas files ask for them (the board example covers every repository), for
+    # every release: the stand-in's one commit is on each release's branch.
     config, _ = merged_config(["kas/raspberrypi5.yml"])
-    default_branch = config.get("defaults", {}).get("repos", {}).get("branch")
+    branches = {name: set(RELEASES) for name in config["repos"]}
+    branches["bitbake"] = set(RELEASES.values())
     sources, commits = {}, {}
     for name, repo in config["repos"].items():
         if not repo or not repo.get("url"):
@@ -143,7 +150,8 @@ def make_offline_tree(tmp_path_factory) -> OfflineTree:
         _git(src, "commit", "-q", "-m", f"stand-in for {name}")
         # kas resets origin's URL to the kas file's and checks the pin is on origin/<branch>.
         _git(src, "remote", "add", "origin", src.as_uri())
-        _git(src, "update-ref", f"refs/remotes/origin/{repo.get('branch', default_branch)}", "HEAD")
+        for branch in branches[name]:
+            _git(src, "update-ref", f"refs/remotes/origin/{branch}", "HEAD")
         sources[name], commits[name] = src, _git(src, "rev-parse", "HEAD")
 
     work = base / "work"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kas_support import (COMBINATIONS, KAS_DIR, LAYER_DIRS, REPO_ROOT, kas_files, lock_files,
-                       merged_config)
+from kas_support import (COMBINATIONS, KAS_DIR, LAYER_DIRS, RELEASES, REPO_ROOT, kas_files,
+                         lock_files, merged_config)
 
 SHA1 = re.compile(r"^[0-9a-f]{40}$")
 
@@ -36,7 +36,7 @@ def _local_conf(config: dict) -> dict[str, str]:
 def test_there_are_the_documented_fragments():
     names = {p.stem for p in kas_files()}
     assert {"base", "qemux86-64", "qemuarm64", "sim", "hardware", "testimage",
-            "offline-collect", "offline-build", "raspberrypi5"} <= names
+            "offline-collect", "offline-build", "raspberrypi5", "sstate-mirror"} | set(RELEASES) <= names
 
 
 @pytest.mark.parametrize("path", kas_files() + lock_files(), ids=lambda p: p.name)
@@ -79,25 +79,55 @@ def test_lock_files_pin_only_repositories_their_kas_file_declares():
     for lock in lock_files():
         kas_file = lock.with_name(lock.name.replace(".lock.yml", ".yml"))
         assert kas_file.exists(), f"{lock.name} has no kas file"
-        declared = (yaml.safe_load(kas_file.read_text()).get("repos") or {})
+        merged, _ = merged_config([f"kas/{kas_file.name}"])
+        own = yaml.safe_load(kas_file.read_text())
+        # A release fragment pins the base's remote repositories; the board its own.
+        declared = merged["repos"] if kas_file.stem in RELEASES else (own.get("repos") or {})
         pinned = yaml.safe_load(lock.read_text())["overrides"]["repos"]
         assert set(pinned) == {n for n, r in declared.items() if r and r.get("url")}
         for repo, pin in pinned.items():
             assert SHA1.match(pin["commit"]), (lock.name, repo)
 
 
-def test_base_is_scarthgap_and_sets_no_machine():
+@pytest.mark.parametrize("release", sorted(RELEASES))
+def test_release_fragment_sets_the_branches_and_has_its_lock(release):
+    config, missing = merged_config([f"kas/{release}.yml"])
+    assert missing == []
+    assert config["defaults"]["repos"]["branch"] == release
+    assert config["repos"]["bitbake"]["branch"] == RELEASES[release]  # BitBake's branch: its version
+    assert (KAS_DIR / f"{release}.lock.yml").is_file()
+    assert config["machine"] == "unset"
+
+
+def test_release_lock_files_are_commits_of_their_branches():
+    """With HAILO_YOCTO_MIRRORS naming a folder of git clones (openembedded+bitbake/repo, ...,
+    as the fetch tool lays them out), every pin is on the branch its release names."""
+    import subprocess
+    mirrors = os.environ.get("HAILO_YOCTO_MIRRORS")
+    if not mirrors:
+        pytest.skip("set HAILO_YOCTO_MIRRORS to a folder with openembedded+bitbake/repo, "
+                    "openembedded+openembedded-core/repo and openembedded+meta-openembedded/repo")
+    for release, bitbake_branch in RELEASES.items():
+        pins = yaml.safe_load((KAS_DIR / f"{release}.lock.yml").read_text())["overrides"]["repos"]
+        for repo, branch in (("bitbake", bitbake_branch), ("openembedded-core", release),
+                             ("meta-openembedded", release)):
+            git = Path(mirrors) / f"openembedded+{repo}" / "repo"
+            proc = subprocess.run(["git", "-C", str(git), "merge-base", "--is-ancestor",
+                                   pins[repo]["commit"], branch], capture_output=True, text=True)
+            assert proc.returncode == 0, (release, repo, pins[repo]["commit"], branch, proc.stderr)
+
+
+def test_base_names_no_release_and_no_machine():
     base = yaml.safe_load((KAS_DIR / "base.yml").read_text())
-    assert base["defaults"]["repos"]["branch"] == "scarthgap"
-    assert base["repos"]["bitbake"]["branch"] == "2.8"  # BitBake's scarthgap branch
+    assert "defaults" not in base and "branch" not in base["repos"]["bitbake"]
     assert base["machine"] == "unset"
 
 
-@pytest.mark.parametrize("fragment", ["sim", "hardware", "testimage", "offline-collect",
-                                      "offline-build"])
+@pytest.mark.parametrize("fragment", ["qemux86-64", "qemuarm64", "sim", "hardware", "testimage",
+                                      "offline-collect", "offline-build", "sstate-mirror"])
 def test_feature_fragments_do_not_include_the_base(fragment):
-    """Only machine files include base.yml; a feature fragment that did would reset
-    what an earlier fragment on the command line chose (e.g. the machine)."""
+    """Only release files (and the board file, through one) include base.yml; a machine or
+    feature fragment that did would reset what an earlier fragment chose (e.g. the release)."""
     header = yaml.safe_load((KAS_DIR / f"{fragment}.yml").read_text())["header"]
     assert not header.get("includes")
 
@@ -105,7 +135,7 @@ def test_feature_fragments_do_not_include_the_base(fragment):
 @pytest.mark.parametrize("machine", ["qemux86-64", "qemuarm64"])
 @pytest.mark.parametrize("provider", ["sim", "hardware"])
 def test_machine_and_provider_compose(machine, provider):
-    config, _ = merged_config([f"kas/{machine}.yml", f"kas/{provider}.yml"])
+    config, _ = merged_config(["kas/wrynose.yml", f"kas/{machine}.yml", f"kas/{provider}.yml"])
     assert config["machine"] == machine
     conf = _local_conf(config)
     assert conf[("HAILO_RUNTIME_PROVIDER", "=")] == provider
@@ -179,7 +209,8 @@ def test_offline_collect_targets_are_the_recipes_with_the_prepare_task():
     of the image misses its tarball."""
     config = yaml.safe_load((KAS_DIR / "offline-collect.yml").read_text())
     targets = set(config["target"])
-    assert {"libhailort", "libgsthailo", "hailortcli", "pyhailort"} <= targets
+    # The guide's libhailort and hailortcli are packages of the one hailort recipe here.
+    assert {"hailort", "pyhailort"} <= targets
     classes = {p.stem for layer in LAYER_DIRS
                for p in (REPO_ROOT / layer).glob("classes*/*.bbclass")
                if re.search(r"^addtask prepare_hailort_external_dependencies\b", p.read_text(), re.M)}
@@ -187,16 +218,28 @@ def test_offline_collect_targets_are_the_recipes_with_the_prepare_task():
         pytest.skip("no layer class adds prepare_hailort_external_dependencies yet")
     with_task = set()
     for layer in LAYER_DIRS:
-        for bb in (REPO_ROOT / layer).glob("recipes-*/*/*.bb"):
+        for bb in (REPO_ROOT / layer).rglob("*.bb"):
             inherits = re.findall(r"^inherit\s+(.+)$", bb.read_text(), re.M)
             if classes & {c for line in inherits for c in line.split()}:
                 with_task.add(bb.name.split("_")[0])
     assert targets == with_task
 
 
+def test_sstate_mirror_fragment_shares_results_through_yoctos_engine():
+    config = yaml.safe_load((KAS_DIR / "sstate-mirror.yml").read_text())
+    conf = _local_conf(config)
+    assert "${SSTATE_MIRROR_URL}/PATH" in conf[("SSTATE_MIRRORS", "?=")]
+    assert conf[("BB_HASHSERVE", "=")] == "${HASHSERVE}"
+    assert conf[("BB_SIGNATURE_HANDLER", "=")] == "OEEquivHash"
+    # The addresses come from the caller's environment; the fragment invents none.
+    assert config["env"] == {"SSTATE_MIRROR_URL": None, "HASHSERVE": None}
+
+
 def test_board_example_is_raspberry_pi_5_with_the_real_stack():
     config, _ = merged_config(COMBINATIONS["raspberrypi5"])
     assert config["machine"] == "raspberrypi5"
+    # meta-raspberrypi's pin is on the release the board file includes.
+    assert config["defaults"]["repos"]["branch"] == "wrynose"
     assert "meta-raspberrypi" in config["repos"]
     assert _local_conf(config)[("HAILO_RUNTIME_PROVIDER", "=")] == "hardware"
 
@@ -229,14 +272,14 @@ def test_kas_dump_works_offline_with_local_repositories(offline_tree, name):
 def test_kas_dump_needs_the_repositories(offline_tree):
     """The check above is meaningful: kas dump checks the repositories out, and fails when
     they are not there (here their URLs lead nowhere)."""
-    top = offline_tree.with_local_repos(COMBINATIONS["qemux86-64-sim"], checkouts=False)
+    top = offline_tree.with_local_repos(COMBINATIONS["wrynose-qemux86-64-sim"], checkouts=False)
     result = offline_tree.kas("dump", top)
     assert result.returncode != 0
     assert "no-such-repository" in result.stderr
 
 
 def test_kas_checkout_writes_the_bitbake_configuration(offline_tree):
-    top = offline_tree.with_local_repos(COMBINATIONS["qemux86-64-sim"])
+    top = offline_tree.with_local_repos(COMBINATIONS["wrynose-qemux86-64-sim"])
     result = offline_tree.kas("checkout", top)
     assert result.returncode == 0, result.stderr
     conf = offline_tree.work / "build" / "conf"

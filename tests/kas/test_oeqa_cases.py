@@ -24,7 +24,7 @@ from kas_support import LAYER_DIRS, REPO_ROOT
 
 CASES_DIR = REPO_ROOT / "meta-hailo-libhailort" / "lib" / "oeqa" / "runtime" / "cases"
 MODULE = CASES_DIR / "hailort_validation.py"
-SIM_CONF = (REPO_ROOT / "meta-hailo-libhailort" / "recipes-hailo" / "python3-hailort-sim" / "files"
+SIM_CONF = (REPO_ROOT / "meta-hailo-libhailort" / "dynamic-layers" / "meta-python" / "recipes-hailo" / "python3-hailort-sim" / "files"
             / "hailort-sim.conf")
 # What testimage's oeqa offers a runtime case (oe-core meta/lib/oeqa).
 OEQA_API = {
@@ -50,16 +50,18 @@ def _decorator_calls(name):
 
 
 def _our_packages():
-    """Recipe names of our layers, their extra packages (PACKAGES =+) and what they RPROVIDE."""
+    """Package names our layers' recipes make: recipe names, split packages (PACKAGES =+),
+    what they RPROVIDE, and the kernel-module-<name> package module.bbclass splits off."""
     names = set()
     for layer in LAYER_DIRS:
-        for bb in (REPO_ROOT / layer).glob("recipes-*/*/*.bb"):
+        for bb in (REPO_ROOT / layer).rglob("*.bb"):
             pn = bb.name.split("_")[0].removesuffix(".bb")
+            text = bb.read_text()
             names.add(pn)
-            for value in re.findall(r'^PACKAGES\s*=\+\s*"([^"]*)"', bb.read_text(), re.M):
-                names.update(v.replace("${PN}", pn) for v in value.split())
-            for value in re.findall(r'^RPROVIDES:\$\{PN\}\s*\+?=\s*"([^"]*)"', bb.read_text(), re.M):
-                names.update(value.split())
+            for value in re.findall(r'^(?:PACKAGES =\+|RPROVIDES:\S+ \+?=)\s*"([^"]*)"', text, re.M):
+                names.update(w.replace("${PN}", pn) for w in value.split())
+            if re.search(r"^inherit .*\bmodule\b", text, re.M):
+                names.add("kernel-module-" + pn)
     return names
 
 

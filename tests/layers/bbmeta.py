@@ -2,7 +2,7 @@
 
 It reads assignments (=, ?=, ??=, :=, +=, .=, =+, :append, :prepend, :remove, with override
 suffixes such as RDEPENDS:${PN}), continuation lines, inherit and require lines and flags
-(VAR[flag] = ...). Values are not expanded except ${PN}, ${BPN} and ${PV}, taken from the file
+(VAR[flag] = ...). Values are not expanded except ${PN}, ${BPN}, ${PV} and ${BP}, taken from the file
 name. This is enough for checks on our own recipes, whose values are plain lists.
 """
 
@@ -44,7 +44,8 @@ class MetaFile:
         return stem.split("_", 1)[1] if "_" in stem else ""
 
     def expand(self, value):
-        return value.replace("${PN}", self.pn).replace("${BPN}", self.pn).replace("${PV}", self.pv)
+        return (value.replace("${BP}", "${BPN}-${PV}").replace("${PN}", self.pn)
+                .replace("${BPN}", self.pn).replace("${PV}", self.pv))
 
     def values(self, name, flag=""):
         """Values assigned to name (with its override suffixes expanded), in file order."""

@@ -3,7 +3,8 @@
 Keys are what a recipe names (a DEPENDS/RDEPENDS/RRECOMMENDS entry, an inherited class or a
 required file); values are (layer collection, the recipe or file in that layer that provides it).
 test_layers_structure computes the dependencies from the recipes and needs each outside one here;
-test_layers_bitbake_parse checks every entry against real poky/meta-openembedded checkouts.
+test_layers_bitbake_parse checks every entry against the real oe-core/meta-openembedded
+checkouts of each release it is given.
 """
 
 PROVIDERS = {
@@ -14,6 +15,7 @@ PROVIDERS = {
     "gstreamer1.0-python": ("core", "recipes-multimedia/gstreamer/gstreamer1.0-python_*.bb"),
     "gstreamer1.0-plugins-base-videotestsrc": ("core", "recipes-multimedia/gstreamer/gstreamer1.0-plugins-base_*.bb"),
     "python3": ("core", "recipes-devtools/python/python3_*.bb"),
+    "python3-wheel-native": ("core", "recipes-devtools/python/python3-wheel_*.bb"),
     # run-time dependencies: packages of oe-core's python3 recipe (python3-manifest.json)
     "python3-core": ("core", "recipes-devtools/python/python3_*.bb"),
     "python3-crypt": ("core", "recipes-devtools/python/python3_*.bb"),
@@ -45,6 +47,7 @@ PROVIDERS = {
     "class:python_setuptools_build_meta": ("core", "classes-recipe/python_setuptools_build_meta.bbclass"),
     "class:setuptools3": ("core", "classes-recipe/setuptools3.bbclass"),
     "class:systemd": ("core", "classes-recipe/systemd.bbclass"),
+    "class:update-rc.d": ("core", "classes-recipe/update-rc.d.bbclass"),
     # required files
     "require:recipes-core/images/core-image-minimal.bb": ("core", "recipes-core/images/core-image-minimal.bb"),
     # image features: IMAGE_FEATURES "ssh-server-openssh" installs this packagegroup

@@ -1,126 +1,171 @@
-"""The layers against real BitBake: poky + meta-openembedded checkouts, offline.
+"""The layers against real BitBake, per Yocto release: oe-core + BitBake + meta-openembedded
+checkouts of scarthgap, whinlatter, wrynose and master, offline, distro nodistro.
 
-Runs when POKY_DIR (a poky checkout: bitbake/, meta/, meta-poky/) and META_OE_DIR (a
-meta-openembedded checkout) are set, on any of scarthgap/styhead/walnascar. BitBake refuses to
-run as root: as root, set BITBAKE_USER to an unprivileged user that can read the checkouts. HAILO_BB_BUILDDIR names a
-build folder to keep between runs (its parse cache makes later runs take seconds).
-The first parse takes minutes (about 90 s to 5 min on 2 cores).
+Each release runs when its checkouts are given (HAILO_YOCTO_<RELEASE>, see yocto_release.py) and
+is skipped with the variables to set otherwise. A cold parse takes minutes per release and image
+provider; HAILO_BB_BUILDDIR keeps BitBake's parse cache so later runs take seconds.
 """
 
 import glob
-import os
-import shlex
-import subprocess
-import tempfile
-from pathlib import Path
 
 import pytest
 
-from layers_common import LAYERS, ROOT
 from layer_providers import PROVIDERS
+from yocto_release import PROVIDERS as RUNTIME_PROVIDERS
+from yocto_release import RELEASES, checkouts, make_build, problems
 
 pytestmark = pytest.mark.slow
 
-OUR_TARGETS = ["libhailort", "hailortcli", "pyhailort", "libgsthailo", "hailort-service",
-               "hailo-pci", "hailo-firmware", "python3-hailort-sim", "packagegroup-hailo",
-               "packagegroup-hailo-sim", "hailo-image-minimal"]
+OUR_RECIPES = ["hailort", "libgsthailo", "pyhailort", "hailo-pci", "hailo-firmware", "python3-hailort-sim",
+               "packagegroup-hailo", "packagegroup-hailo-sim", "hailo-image-minimal"]
+# The image's runtime packages come from these recipes, per HAILO_RUNTIME_PROVIDER.
+IMAGE_RECIPES = {"hardware": {"hailort", "libgsthailo", "pyhailort", "hailo-pci", "hailo-firmware",
+                              "packagegroup-hailo"},
+                 "sim": {"python3-hailort-sim", "packagegroup-hailo-sim"}}
+# The releases whose nodistro default init manager is sysvinit (the others use systemd).
+SYSVINIT_RELEASES = {"scarthgap", "whinlatter"}
+CMAKE4_RELEASES = {"whinlatter", "wrynose", "master"}
+
+_builds = {}
 
 
-def _checkouts():
-    poky, meta_oe = os.environ.get("POKY_DIR"), os.environ.get("META_OE_DIR")
-    if not poky or not meta_oe:
-        pytest.skip("set POKY_DIR and META_OE_DIR to poky and meta-openembedded checkouts "
-                    "(scarthgap, styhead or walnascar) to parse the layers with BitBake")
-    poky, meta_oe = Path(poky), Path(meta_oe)
-    if not (poky / "bitbake" / "bin" / "bitbake").is_file() or not (meta_oe / "meta-python").is_dir():
-        pytest.fail("POKY_DIR=%s / META_OE_DIR=%s are not poky / meta-openembedded checkouts" % (poky, meta_oe))
-    return poky, meta_oe
+def build_for(release, provider="hardware"):
+    if (release, provider) not in _builds:
+        _builds[release, provider] = make_build(release, provider)
+    return _builds[release, provider]
 
 
-def test_providers_exist_in_the_real_layers():
-    poky, meta_oe = _checkouts()
-    roots = {"core": poky / "meta", "openembedded-layer": meta_oe / "meta-oe",
-             "meta-python": meta_oe / "meta-python"}
+_envs = {}
+
+
+def env_of(release, recipe):
+    if (release, recipe) not in _envs:
+        _envs[release, recipe] = build_for(release).environment(recipe)
+    return _envs[release, recipe]
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_providers_exist_in_the_real_layers(release):
+    repos = checkouts(release)
+    roots = {"core": repos["openembedded-core"] / "meta", "openembedded-layer": repos["meta-openembedded"] / "meta-oe",
+             "meta-python": repos["meta-openembedded"] / "meta-python"}
     missing = [(name, where) for name, (collection, where) in PROVIDERS.items()
                if not glob.glob(str(roots[collection] / where))]
     assert not missing
 
 
-@pytest.fixture(scope="module")
-def build():
-    poky, meta_oe = _checkouts()
-    user = os.environ.get("BITBAKE_USER")
-    if os.geteuid() == 0 and not user:
-        pytest.skip("BitBake refuses to run as root: set BITBAKE_USER to an unprivileged user")
-    # HAILO_BB_BUILDDIR keeps the build folder (and BitBake's parse cache) between runs.
-    kept = os.environ.get("HAILO_BB_BUILDDIR")
-    top = Path(kept) if kept else Path(tempfile.mkdtemp(prefix="hailo-bb-"))
-    conf = top / "conf"
-    conf.mkdir(parents=True, exist_ok=True)
-    (conf / "local.conf").write_text(
-        'MACHINE = "qemux86-64"\nDISTRO = "poky"\nBB_NO_NETWORK = "1"\n'
-        'INHERIT:remove = "uninative"\nWARN_QA:append = " missing-metadata"\n'
-        'DISTRO_FEATURES:append = " systemd usrmerge"\nVIRTUAL-RUNTIME_init_manager = "systemd"\n'
-        'DL_DIR = "%s/downloads"\nCONF_VERSION = "2"\n' % top)
-    layers = [poky / "meta", poky / "meta-poky", meta_oe / "meta-oe", meta_oe / "meta-python"]
-    layers += [ROOT / layer for layer in LAYERS]
-    (conf / "bblayers.conf").write_text(
-        'POKY_BBLAYERS_CONF_VERSION = "2"\nBBPATH = "${TOPDIR}"\nBBFILES ?= ""\n'
-        'BBLAYERS ?= "%s"\n' % " ".join(str(p) for p in layers))
-    if user:
-        subprocess.run(["chown", "-R", user, str(top)], check=True)
-
-    def run(*args, timeout=1800):
-        script = "cd %s && . ./oe-init-build-env %s >/dev/null && %s" % (
-            shlex.quote(str(poky)), shlex.quote(str(top)), " ".join(shlex.quote(a) for a in args))
-        env = dict(os.environ, LANG="en_US.UTF-8", LC_ALL="en_US.UTF-8")
-        command = ["su", user, "-s", "/bin/bash", "-c", script] if user else ["bash", "-c", script]
-        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout)
-
-    return top, run
-
-
-def _problems(proc):
-    # "-f" taints the forced task's hash and BitBake says so: that warning is ours, not the recipe's.
-    return [line for line in (proc.stdout + proc.stderr).splitlines()
-            if line.startswith(("WARNING:", "ERROR:")) and "is tainted from a forced run" not in line]
-
-
-def test_parse_has_no_errors_or_warnings(build):
-    _, run = build
-    proc = run("bitbake", "-p")
-    assert proc.returncode == 0 and not _problems(proc), proc.stdout[-3000:] + proc.stderr[-3000:]
+@pytest.mark.parametrize("release", RELEASES)
+def test_parse_has_no_errors_or_warnings(release):
+    proc = build_for(release).run("bitbake", "-p")
+    assert proc.returncode == 0 and not problems(proc), proc.stdout[-3000:] + proc.stderr[-3000:]
     # A fully cached parse (HAILO_BB_BUILDDIR) prints no summary line.
     summary = [line for line in proc.stdout.splitlines() if line.startswith("Parsing of ")]
     assert all(" 0 errors." in line for line in summary)
     assert summary or "Loaded" in proc.stdout
 
 
-def test_task_graph_of_all_recipes_and_the_image_resolves(build):
-    top, run = build
-    proc = run("bitbake", "-g", *OUR_TARGETS)
-    assert proc.returncode == 0 and not _problems(proc), proc.stdout[-3000:] + proc.stderr[-3000:]
-    buildlist = (top / "pn-buildlist").read_text().split()
-    assert set(OUR_TARGETS) <= set(buildlist)
-    graph = (top / "task-depends.dot").read_text()
-    assert '"libhailort.do_unpack" -> "libhailort.do_prepare_hailort_external_dependencies"' in graph
-    assert '"libhailort.do_prepare_hailort_external_dependencies" -> "libhailort.do_fetch"' in graph
-    assert '"packagegroup-hailo.do_package_write_rpm" -> "hailo-pci.do_packagedata"' in graph
+@pytest.mark.parametrize("provider", RUNTIME_PROVIDERS)
+@pytest.mark.parametrize("release", RELEASES)
+def test_image_task_graph_resolves(release, provider):
+    build = build_for(release, provider)
+    proc = build.run("bitbake", "-g", "hailo-image-minimal")
+    assert proc.returncode == 0 and not problems(proc), proc.stdout[-3000:] + proc.stderr[-3000:]
+    buildlist = set((build.top / "pn-buildlist").read_text().split())
+    assert IMAGE_RECIPES[provider] <= buildlist
+    other = "sim" if provider == "hardware" else "hardware"
+    assert not IMAGE_RECIPES[other] & buildlist
 
 
-def test_recipe_qa_is_clean(build):
-    _, run = build
-    proc = run("bitbake", "-k", "-f", "-c", "recipe_qa", *OUR_TARGETS)
-    assert proc.returncode == 0 and not _problems(proc), proc.stdout[-3000:] + proc.stderr[-3000:]
+@pytest.mark.parametrize("release", RELEASES)
+def test_task_graph_of_all_recipes(release):
+    build = build_for(release)
+    proc = build.run("bitbake", "-g", *OUR_RECIPES)
+    assert proc.returncode == 0 and not problems(proc), proc.stdout[-3000:] + proc.stderr[-3000:]
+    graph = (build.top / "task-depends.dot").read_text()
+    assert '"hailort.do_unpack" -> "hailort.do_prepare_hailort_external_dependencies"' in graph
+    assert '"hailort.do_prepare_hailort_external_dependencies" -> "hailort.do_fetch"' in graph
+    assert '"packagegroup-hailo.do_package_write_ipk" -> "hailo-pci.do_packagedata"' in graph or \
+        '"packagegroup-hailo.do_package_write_rpm" -> "hailo-pci.do_packagedata"' in graph
+    # d: libgsthailo uses none of HailoRT's externals, so it does not prepare them.
+    assert "libgsthailo.do_prepare_hailort_external_dependencies" not in graph
+    assert '"pyhailort.do_prepare_recipe_sysroot" -> "hailort.do_populate_sysroot"' in graph
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_old_recipe_names_still_resolve_to_the_one_build(release):
+    # e: HailoRT is built once; DEPENDS/bitbake on the old recipe names reach the hailort recipe.
+    build = build_for(release)
+    proc = build.run("bitbake", "-g", "libhailort", "hailortcli", "hailort-service")
+    assert proc.returncode == 0 and not problems(proc), proc.stdout[-3000:] + proc.stderr[-3000:]
+    buildlist = (build.top / "pn-buildlist").read_text().split()
+    assert "hailort" in buildlist
+    assert not {"libhailort", "hailortcli", "hailort-service"} & set(buildlist)
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_recipe_qa_is_clean(release):
+    proc = build_for(release).run("bitbake", "-k", "-f", "-c", "recipe_qa", *OUR_RECIPES)
+    assert proc.returncode == 0 and not problems(proc), proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "all succeeded" in proc.stdout
 
 
-def test_network_flag_and_source_folder(build):
-    _, run = build
-    proc = run("bitbake-getvar", "-q", "-r", "libhailort", "--value", "-f", "network",
-               "do_prepare_hailort_external_dependencies")
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    # Default mode downloads: the flag is on for this task (and only here, see test_layers_structure).
-    assert proc.stdout.strip().splitlines()[-1] == "1"
-    proc = run("bitbake-getvar", "-q", "-r", "libhailort", "--value", "S")
-    assert proc.returncode == 0 and proc.stdout.strip().endswith("/hailort-4.21.0"), proc.stdout
+@pytest.mark.parametrize("release", RELEASES)
+def test_hailort_configure_environment(release):
+    env = env_of(release, "hailort")
+    # a: the host protoc sub-build runs with the build host's /usr/bin only: make, not ninja.
+    assert env["OECMAKE_GENERATOR"] == "Unix Makefiles"
+    assert "ninja-native" not in env["DEPENDS"].split()
+    # h: CMake 4 (and its policy minimum handed to the sub-builds by the patch).
+    toolchain = env["do_generate_toolchain_file"]
+    assert "set(CMAKE_POLICY_VERSION_MINIMUM 3.5 CACHE" in toolchain
+    assert "0001-execute_cmake-pass-CMAKE_POLICY_VERSION_MINIMUM-to-sub-builds.patch" in env["SRC_URI"]
+    # The checkout lands in S, whatever the release calls its unpack folder.
+    assert env["S"].endswith("/hailort-4.21.0") and "destsuffix=hailort-4.21.0" in env["SRC_URI"]
+    # PACKAGECONFIG "service" (the default) builds the service.
+    assert "-DHAILO_BUILD_SERVICE=ON" in env["EXTRA_OECMAKE"] and "service" in env["PACKAGECONFIG"].split()
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_service_starts_under_either_init_system(release):
+    # c: a unit for systemd and an init script (update-rc.d) for sysvinit, both in hailort-service
+    # and in the simulated runtime; the distro's init system picks one.
+    features = set(env_of(release, "hailort")["DISTRO_FEATURES"].split())
+    assert features & {"sysvinit", "systemd"}
+    if release in SYSVINIT_RELEASES:
+        assert "sysvinit" in features and "systemd" not in features
+    for recipe, package in (("hailort", "hailort-service"), ("python3-hailort-sim", "python3-hailort-sim")):
+        env = env_of(release, recipe)
+        assert "/init.d/hailort" in env["do_install"] and "hailort.service" in env["do_install"]
+        assert env.get("INITSCRIPT_PACKAGES", package) == package
+        if "sysvinit" in features:
+            # update-rc.d.bbclass: the package registers the script at install time.
+            assert "update-rc.d" in env["DEPENDS"].split(), recipe
+        if "systemd" in features:
+            assert env["SYSTEMD_PACKAGES"] == package, recipe
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_pyhailort_build_environment(release):
+    env = env_of(release, "pyhailort")
+    # b: no RPATH (LIBHAILORT_PATH is in the recipe sysroot) in the toolchain file setup.py uses.
+    toolchain = env["do_generate_toolchain_file"]
+    assert "set(CMAKE_SKIP_INSTALL_RPATH ON" in toolchain and "set(CMAKE_SKIP_RPATH ON" in toolchain
+    assert env["CMAKE_TOOLCHAIN_FILE"].endswith("/toolchain.cmake")
+    # g: setup.py imports wheel.bdist_wheel, which master's setuptools3 no longer brings.
+    assert "python3-wheel-native" in env["DEPENDS"].split()
+    # i: numpy 2 accepted (whinlatter and later ship only numpy 2).
+    assert "0001-setup.py-accept-numpy-2.patch" in env["SRC_URI"]
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_libgsthailo_and_drivers(release):
+    # d: libgsthailo does not prepare HailoRT's externals (it uses none).
+    gst = env_of(release, "libgsthailo")
+    assert "do_prepare_hailort_external_dependencies" not in gst and gst["OECMAKE_GENERATOR"] == "Ninja"
+    pci = env_of(release, "hailo-pci")
+    # f: module.bbclass makes kernel-module-hailo-pci; no RPROVIDES of it on ${PN}.
+    assert "kernel-module-hailo-pci" not in pci.get("RPROVIDES:hailo-pci", "").split()
+    assert pci["B"].endswith("/hailo-pci-4.21.0/linux/pcie")
+    fw = env_of(release, "hailo-firmware")
+    # g: a licence that is not SPDX is a LicenseRef- (master warns otherwise).
+    assert fw["LICENSE"] == "LicenseRef-Hailo-Firmware-EULA"

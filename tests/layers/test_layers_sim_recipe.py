@@ -30,16 +30,19 @@ def test_sources_unpack_and_build_a_wheel_offline(tmp_path):
     meta = recipes_by_pn()["python3-hailort-sim"]
     unpackdir = tmp_path / "sources-unpack"
     _unpack_like_bitbake(meta, unpackdir)
-    s = unpackdir / meta.expand("hailort-sim-${PV}/runtime")
-    assert meta.value("S") == meta.expand("${HAILO_SIM_UNPACKDIR}/hailort-sim-${PV}/runtime")
+    # Everything lands in ${BP}, oe-core's default S; the Python project is its runtime/.
+    bp = unpackdir / meta.expand("${PN}-${PV}")
+    assert not meta.has("S") and meta.value("PEP517_SOURCE_PATH") == "${S}/runtime"
+    s = bp / "runtime"
     assert (s / "pyproject.toml").is_file() and (s / "COPYING.MIT").is_file()
-    for name in ("hailort-sim.conf", "hailort.service", "hailort_service", "hailort-tmpfiles.conf"):
-        assert (unpackdir / name).is_file(), name
-    # The unit and default file are the hailort-service recipe's: one copy in the repository.
-    assert (unpackdir / "hailort.service").read_bytes() == (
-        ROOT / "meta-hailo-libhailort/recipes-hailo/hailort-service/files/hailort.service").read_bytes()
+    for name in ("hailort-sim.conf", "hailort.service", "hailort.init", "hailort_service", "hailort-tmpfiles.conf"):
+        assert (bp / name).is_file(), name
+    # The service files are the hailort recipe's: one copy in the repository.
+    for name in ("hailort.service", "hailort.init", "hailort_service", "hailort-tmpfiles.conf"):
+        assert (bp / name).read_bytes() == (
+            ROOT / "meta-hailo-libhailort/recipes-hailo/hailort/files" / name).read_bytes(), name
     ini = configparser.ConfigParser()
-    ini.read(unpackdir / "hailort-sim.conf")
+    ini.read(bp / "hailort-sim.conf")
     assert ini.sections(), "the image's simulated device config declares no device"
 
     wheel_dir = tmp_path / "dist"

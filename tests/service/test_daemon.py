@@ -13,7 +13,7 @@ import pytest
 
 from service_helpers import REPO, socket_path, wait_for_socket
 
-FILES = os.path.join(REPO, "meta-hailo-libhailort", "recipes-hailo", "hailort-service", "files")
+FILES = os.path.join(REPO, "meta-hailo-libhailort", "recipes-hailo", "hailort", "files")
 UNIT = os.path.join(FILES, "hailort.service")
 ENV_FILE = os.path.join(FILES, "hailort_service")
 

@@ -17,7 +17,7 @@ from hailo_kit.validate.samples import make_sample_hefs
 from .sshd import LocalSSHServer
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYER_CONF = ROOT / "meta-hailo-libhailort/recipes-hailo/python3-hailort-sim/files/hailort-sim.conf"
+LAYER_CONF = ROOT / "meta-hailo-libhailort/dynamic-layers/meta-python/recipes-hailo/python3-hailort-sim/files/hailort-sim.conf"
 # Everything but what needs systemd (service) or a real device (the hardware-only checks).
 LOCAL = ("libhailort", "hailortcli", "pyhailort", "scan", "identify", "fw-version", "sim-config",
          "parse-hef", "run", "infer-model", "service-inference")

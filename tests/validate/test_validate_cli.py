@@ -12,7 +12,7 @@ from hailo_kit.validate.cli import EXIT_USAGE, UsageError, main, parse_destinati
 from .sshd import LocalSSHServer
 
 LAYER_CONF = Path(__file__).resolve().parents[2] / \
-    "meta-hailo-libhailort/recipes-hailo/python3-hailort-sim/files/hailort-sim.conf"
+    "meta-hailo-libhailort/dynamic-layers/meta-python/recipes-hailo/python3-hailort-sim/files/hailort-sim.conf"
 
 
 @pytest.mark.parametrize("text, expected", [

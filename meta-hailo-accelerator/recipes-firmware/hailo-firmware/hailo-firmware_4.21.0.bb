@@ -5,11 +5,13 @@ HOMEPAGE = "https://hailo.ai/developer-zone/"
 BUGTRACKER = "https://github.com/hailo-ai/hailort-drivers/issues"
 CVE_PRODUCT = "hailo:hailo8_firmware"
 SECTION = "kernel"
-LICENSE = "Hailo-Firmware-EULA"
-NO_GENERIC_LICENSE[Hailo-Firmware-EULA] = "LICENSE"
+# A licence that is not in SPDX: oe-core master warns unless its name starts with LicenseRef-.
+LICENSE = "LicenseRef-Hailo-Firmware-EULA"
+NO_GENERIC_LICENSE[LicenseRef-Hailo-Firmware-EULA] = "LICENSE"
 LIC_FILES_CHKSUM = "file://LICENSE;md5=263ee034adc02556d59ab1ebdaea2cda"
 
 HAILO_FW_URI = "https://hailo-hailort.s3.eu-west-2.amazonaws.com/Hailo8/${PV}/FW"
+# Both files unpack into ${BP}, oe-core's default S on every release.
 SRC_URI = "${HAILO_FW_URI}/hailo8_fw.${PV}.bin;name=firmware;subdir=${BP} \
            ${HAILO_FW_URI}/LICENSE;name=license;subdir=${BP} \
           "
@@ -19,9 +21,6 @@ SRC_URI[firmware.md5sum] = "d6a0391b8e8194b9a1e67f0368eb7b85"
 # The same for the licence file.
 # nooelint: oelint.vars.srcurichecksum
 SRC_URI[license.md5sum] = "263ee034adc02556d59ab1ebdaea2cda"
-
-HAILO_FIRMWARE_UNPACKDIR = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}"
-S = "${HAILO_FIRMWARE_UNPACKDIR}/${BP}"
 
 inherit allarch
 

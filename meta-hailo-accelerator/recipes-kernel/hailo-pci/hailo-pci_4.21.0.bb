@@ -9,15 +9,15 @@ BUGTRACKER = "https://github.com/hailo-ai/hailort-drivers/issues"
 CVE_PRODUCT = "hailo:hailort-drivers"
 SECTION = "kernel/modules"
 LICENSE = "GPL-2.0-only"
-LIC_FILES_CHKSUM = "file://../../LICENSE;md5=39bba7d2cf0ba1036f2a6e2be52fe3f0"
+LIC_FILES_CHKSUM = "file://LICENSE;md5=39bba7d2cf0ba1036f2a6e2be52fe3f0"
 
-SRC_URI = "git://github.com/hailo-ai/hailort-drivers.git;protocol=https;branch=hailo8;destsuffix=hailort-drivers-${PV} \
-           file://hailo_pci.conf \
+# hailort-drivers v4.21.0, on the hailo8 branch. It unpacks into ${BP}, oe-core's default S on
+# every release; the driver builds in its linux/pcie folder.
+SRC_URI = "git://github.com/hailo-ai/hailort-drivers.git;protocol=https;branch=hailo8;destsuffix=${BP} \
+           file://hailo_pci.conf;subdir=${BP}/oe \
           "
 SRCREV = "64897376cd67954ff497e194d6ca76d67f404b26"
-
-HAILO_PCI_UNPACKDIR = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}"
-S = "${HAILO_PCI_UNPACKDIR}/hailort-drivers-${PV}/linux/pcie"
+B = "${S}/linux/pcie"
 
 inherit module
 
@@ -31,8 +31,8 @@ MODULES_INSTALL_TARGET = "install"
 
 do_install:append() {
     install -d ${D}${sysconfdir}/udev/rules.d ${D}${sysconfdir}/modprobe.d
-    install -m 0644 ${S}/51-hailo-udev.rules ${D}${sysconfdir}/udev/rules.d/51-hailo-udev.rules
-    install -m 0644 ${HAILO_PCI_UNPACKDIR}/hailo_pci.conf ${D}${sysconfdir}/modprobe.d/hailo_pci.conf
+    install -m 0644 ${B}/51-hailo-udev.rules ${D}${sysconfdir}/udev/rules.d/51-hailo-udev.rules
+    install -m 0644 ${S}/oe/hailo_pci.conf ${D}${sysconfdir}/modprobe.d/hailo_pci.conf
 }
 
 PACKAGES =+ "${PN}-udev"
@@ -41,5 +41,6 @@ FILES:${PN} += "${sysconfdir}/modprobe.d/hailo_pci.conf"
 FILES:${PN}-udev += "${sysconfdir}/udev/rules.d/51-hailo-udev.rules"
 CONFFILES:${PN} = "${sysconfdir}/modprobe.d/hailo_pci.conf"
 
+# module.bbclass puts hailo_pci.ko in its own package, kernel-module-hailo-pci, which ${PN}
+# depends on: no RPROVIDES of that name here.
 RRECOMMENDS:${PN} = "${PN}-udev hailo-firmware"
-RPROVIDES:${PN} += "kernel-module-hailo-pci"

@@ -4,8 +4,8 @@ DESCRIPTION = "core-image-minimal with an OpenSSH server and the HailoRT runtime
                pyhailort, libgsthailo, hailort-service and, with meta-hailo-accelerator, hailo-pci \
                and hailo-firmware) or sim (packagegroup-hailo-sim: the simulated device runtime, \
                for QEMU and CI)."
-HOMEPAGE = "https://github.com/hailo-ai/hailort"
-BUGTRACKER = "https://github.com/hailo-ai/hailort/issues"
+HOMEPAGE = "https://b-seed-a318fa93.example/meta-hailo-kit"
+BUGTRACKER = "https://b-seed-a318fa93.example/meta-hailo-kit/issues"
 SECTION = "images"
 LICENSE = "MIT"
 
@@ -21,6 +21,8 @@ def hailo_runtime_packagegroup(d):
     groups = {'hardware': 'packagegroup-hailo', 'sim': 'packagegroup-hailo-sim'}
     if provider not in groups:
         bb.fatal('HAILO_RUNTIME_PROVIDER = "%s": use "hardware" or "sim"' % provider)
+    if provider == 'sim' and 'meta-python' not in d.getVar('BBFILE_COLLECTIONS').split():
+        bb.fatal('HAILO_RUNTIME_PROVIDER = "sim" needs meta-python (python3-protobuf) in bblayers.conf')
     return groups[provider]
 
 # An image: core-image-minimal inherits core-image (oelint cannot see through the require).

@@ -1,9 +1,10 @@
 SUMMARY = "HailoRT 4.21.0 on Hailo hardware"
-DESCRIPTION = "The HailoRT 4.21.0 user space for Hailo-8/8L: libhailort, hailortcli, pyhailort, \
-               libgsthailo and hailort-service. With meta-hailo-accelerator in the build it also pulls the \
-               hailo_pci driver and the Hailo-8 firmware (dynamic-layers/hailo-accelerator)."
-HOMEPAGE = "https://github.com/hailo-ai/hailort"
-BUGTRACKER = "https://github.com/hailo-ai/hailort/issues"
+DESCRIPTION = "The HailoRT 4.21.0 user space for Hailo-8/8L: libhailort, hailortcli, libgsthailo \
+               and hailort-service; with meta-python in the build also pyhailort \
+               (dynamic-layers/meta-python), with meta-hailo-accelerator the hailo_pci driver and the \
+               Hailo-8 firmware (dynamic-layers/hailo-accelerator)."
+HOMEPAGE = "https://b-seed-a318fa93.example/meta-hailo-kit"
+BUGTRACKER = "https://b-seed-a318fa93.example/meta-hailo-kit/issues"
 SECTION = "packagegroups"
 LICENSE = "MIT"
 
@@ -13,5 +14,4 @@ RDEPENDS:${PN} = "hailort-service \
                   hailortcli \
                   libgsthailo \
                   libhailort \
-                  pyhailort \
                  "

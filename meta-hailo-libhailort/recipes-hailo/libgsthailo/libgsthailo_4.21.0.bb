@@ -10,9 +10,12 @@ LIC_FILES_CHKSUM = "file://hailort/libhailort/bindings/gstreamer/LICENSE;md5=4b5
 
 DEPENDS = "gstreamer1.0 gstreamer1.0-plugins-base libhailort"
 
-inherit hailort pkgconfig
+require recipes-hailo/hailort/hailort-sources-${PV}.inc
 
-# A standalone CMake project: find_package(HailoRT 4.21.0 EXACT) finds libhailort in the sysroot.
+# A standalone CMake project: find_package(HailoRT 4.21.0 EXACT) finds libhailort in the
+# sysroot, and it uses none of HailoRT's externals, so not the hailort class (which prepares them).
+inherit cmake pkgconfig
+
 OECMAKE_SOURCEPATH = "${S}/hailort/libhailort/bindings/gstreamer"
 
 # HailoRT installs into a Debian multiarch folder (lib/<arch>-linux-gnu/gstreamer-1.0).

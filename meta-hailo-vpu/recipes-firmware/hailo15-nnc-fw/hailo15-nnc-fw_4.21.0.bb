@@ -8,12 +8,14 @@ HOMEPAGE = "https://hailo.ai/developer-zone/"
 BUGTRACKER = "https://github.com/hailo-ai/hailort-drivers/issues"
 CVE_PRODUCT = "hailo:hailo15_nnc_firmware"
 SECTION = "kernel"
-LICENSE = "Hailo-Firmware-EULA"
-NO_GENERIC_LICENSE[Hailo-Firmware-EULA] = "LICENSE"
+# A licence that is not in SPDX: oe-core master warns unless its name starts with LicenseRef-.
+LICENSE = "LicenseRef-Hailo-Firmware-EULA"
+NO_GENERIC_LICENSE[LicenseRef-Hailo-Firmware-EULA] = "LICENSE"
 LIC_FILES_CHKSUM = "file://LICENSE;md5=263ee034adc02556d59ab1ebdaea2cda"
 
 HAILO15_NNC_FW_URI = "https://hailo-hailort.s3.eu-west-2.amazonaws.com/Hailo15/Hailort/${PV}/FW"
 HAILO15_NNC_FW_SHA256SUM ??= ""
+# Both files unpack into ${BP}, oe-core's default S on every release.
 SRC_URI = "${HAILO15_NNC_FW_URI}/hailo15_nnc_fw.${PV}.bin;name=firmware;subdir=${BP} \
            ${HAILO15_NNC_FW_URI}/LICENSE;name=license;subdir=${BP} \
           "
@@ -21,9 +23,6 @@ SRC_URI[firmware.sha256sum] = "${HAILO15_NNC_FW_SHA256SUM}"
 # The licence is the same file as Hailo-8's, for which Hailo publishes an md5 sum only.
 # nooelint: oelint.vars.srcurichecksum
 SRC_URI[license.md5sum] = "263ee034adc02556d59ab1ebdaea2cda"
-
-HAILO15_NNC_FW_UNPACKDIR = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}"
-S = "${HAILO15_NNC_FW_UNPACKDIR}/${BP}"
 
 INHIBIT_DEFAULT_DEPS = "1"
 

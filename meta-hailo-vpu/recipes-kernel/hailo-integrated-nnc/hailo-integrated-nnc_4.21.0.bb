@@ -7,13 +7,13 @@ BUGTRACKER = "https://github.com/hailo-ai/hailort-drivers/issues"
 CVE_PRODUCT = "hailo:hailort-drivers"
 SECTION = "kernel/modules"
 LICENSE = "GPL-2.0-only"
-LIC_FILES_CHKSUM = "file://../../LICENSE;md5=39bba7d2cf0ba1036f2a6e2be52fe3f0"
+LIC_FILES_CHKSUM = "file://LICENSE;md5=39bba7d2cf0ba1036f2a6e2be52fe3f0"
 
-SRC_URI = "git://github.com/hailo-ai/hailort-drivers.git;protocol=https;branch=hailo8;destsuffix=hailort-drivers-${PV}"
+# hailort-drivers v4.21.0, on the hailo8 branch. It unpacks into ${BP}, oe-core's default S on
+# every release; the driver builds in its linux/integrated_nnc folder.
+SRC_URI = "git://github.com/hailo-ai/hailort-drivers.git;protocol=https;branch=hailo8;destsuffix=${BP}"
 SRCREV = "64897376cd67954ff497e194d6ca76d67f404b26"
-
-HAILO_NNC_UNPACKDIR = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}"
-S = "${HAILO_NNC_UNPACKDIR}/hailort-drivers-${PV}/linux/integrated_nnc"
+B = "${S}/linux/integrated_nnc"
 
 inherit module
 
@@ -26,5 +26,5 @@ MAKE_TARGETS = "all"
 # modules_install into kernel/drivers/misc; module.bbclass makes the Makefile's depmod a no-op.
 MODULES_INSTALL_TARGET = "install"
 
+# module.bbclass puts the .ko in its own package, kernel-module-hailo-integrated-nnc.
 RRECOMMENDS:${PN} = "hailo15-nnc-fw"
-RPROVIDES:${PN} += "kernel-module-hailo-integrated-nnc"

@@ -10,14 +10,24 @@ LICENSE = "MIT"
 LIC_FILES_CHKSUM = "file://hailort/LICENSE;md5=ed57bbf10be0c74ecf2c80710208b2b3 \
                     file://hailort/LICENSE-3RD-PARTY.md;md5=87f8edc8e3d5342f8b0614df5bae3b58"
 
-DEPENDS = "libhailort python3"
+# setup.py imports wheel.bdist_wheel: oe-core's setuptools3 class stopped bringing
+# python3-wheel-native after wrynose (it is in the class on scarthgap..wrynose).
+DEPENDS = "libhailort python3 python3-wheel-native"
 
-# hailort first (cmake: toolchain file, externals), then setuptools3 runs setup.py.
+require recipes-hailo/hailort/hailort-sources-${PV}.inc
+
+# numpy 2 (whinlatter and later): see the patch.
+SRC_URI += "file://0001-setup.py-accept-numpy-2.patch"
+
+# hailort first (cmake: toolchain file with no RPATH, externals: pybind11), then setuptools3
+# runs setup.py, which configures the extension with that toolchain file.
 inherit hailort setuptools3
 
 SETUPTOOLS_SETUP_PATH = "${S}/hailort/libhailort/bindings/python/platform"
 
-# setup.py's build_ext passes these environment variables to CMake.
+# setup.py's build_ext passes these environment variables to CMake. LIBHAILORT_PATH is a
+# sysroot path that HailoRT's CMake also makes the INSTALL_RPATH: the toolchain file turns
+# RPATHs off (hailort.bbclass), so no build path reaches the installed extension.
 export CMAKE_TOOLCHAIN_FILE = "${WORKDIR}/toolchain.cmake"
 export LIBHAILORT_PATH = "${STAGING_LIBDIR}/libhailort.so.${PV}"
 export HAILORT_INCLUDE_DIR = "${STAGING_INCDIR}"

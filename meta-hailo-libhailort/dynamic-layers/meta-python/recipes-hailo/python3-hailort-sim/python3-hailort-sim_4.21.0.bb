@@ -4,46 +4,52 @@ DESCRIPTION = "hailort-sim from meta-hailo-kit: the hailo_platform Python API, h
                Hailo-8 device described by /etc/hailo/hailort-sim.conf. For images and CI without \
                Hailo hardware; it replaces libhailort, hailortcli, pyhailort and hailort-service, \
                so an image holds one or the other."
-HOMEPAGE = "https://github.com/hailo-ai/hailort"
-BUGTRACKER = "https://github.com/hailo-ai/hailort/issues"
+HOMEPAGE = "https://b-seed-a318fa93.example/meta-hailo-kit"
+BUGTRACKER = "https://b-seed-a318fa93.example/meta-hailo-kit/issues"
 SECTION = "devel/python"
 LICENSE = "MIT"
-LIC_FILES_CHKSUM = "file://COPYING.MIT;md5=04d06f21f70f8f22bc059ec0288cd165"
+LIC_FILES_CHKSUM = "file://runtime/COPYING.MIT;md5=04d06f21f70f8f22bc059ec0288cd165"
 
 # The runtime is runtime/ of the repository that holds this layer: no download, any checkout
-# location. The service files are the hailort-service recipe's (one copy in the repository).
-HAILO_KIT_TOPDIR := "${@os.path.normpath(os.path.join(d.getVar('THISDIR'), '..', '..', '..'))}"
+# location. The service files are the hailort recipe's (one copy in the repository).
+HAILO_KIT_TOPDIR := "${@os.path.normpath(os.path.join(d.getVar('THISDIR'), '..', '..', '..', '..', '..'))}"
 # The sources live outside this recipe's folder, in the same repository.
 # nooelint: oelint.vars.fileextrapaths,oelint.vars.outofcontext
-FILESEXTRAPATHS:prepend := "${HAILO_KIT_TOPDIR}:${THISDIR}/../hailort-service/files:${THISDIR}/../../../runtime/hailort_sim/gst/plugin/python:"
+FILESEXTRAPATHS:prepend := "${HAILO_KIT_TOPDIR}:${THISDIR}/../../../../recipes-hailo/hailort/files:${THISDIR}/../../../../../runtime/hailort_sim/gst/plugin/python:"
 
-SRC_URI = "file://runtime;subdir=hailort-sim-${PV} \
-           file://COPYING.MIT;subdir=hailort-sim-${PV}/runtime \
-           file://hailort-sim.conf \
-           file://hailort.service \
-           file://hailort_service \
-           file://hailort-tmpfiles.conf \
-           file://gsthailonet.py \
-           file://gsthailodevicestats.py \
+# Everything unpacks into ${BP}, oe-core's default S on every release.
+SRC_URI = "file://runtime;subdir=${BP} \
+           file://COPYING.MIT;subdir=${BP}/runtime \
+           file://hailort-sim.conf;subdir=${BP} \
+           file://hailort.service;subdir=${BP} \
+           file://hailort.init;subdir=${BP} \
+           file://hailort_service;subdir=${BP} \
+           file://hailort-tmpfiles.conf;subdir=${BP} \
+           file://gsthailonet.py;subdir=${BP} \
+           file://gsthailodevicestats.py;subdir=${BP} \
           "
 
-HAILO_SIM_UNPACKDIR = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}"
-S = "${HAILO_SIM_UNPACKDIR}/hailort-sim-${PV}/runtime"
+inherit python_setuptools_build_meta systemd update-rc.d
 
-inherit python_setuptools_build_meta systemd
+PEP517_SOURCE_PATH = "${S}/runtime"
 
 do_install:append() {
-    install -d ${D}${sysconfdir}/hailo ${D}${sysconfdir}/default ${D}${systemd_system_unitdir} ${D}${nonarch_libdir}/tmpfiles.d
-    install -m 0644 ${HAILO_SIM_UNPACKDIR}/hailort-sim.conf ${D}${sysconfdir}/hailo/hailort-sim.conf
-    install -m 0644 ${HAILO_SIM_UNPACKDIR}/hailort.service ${D}${systemd_system_unitdir}/hailort.service
-    install -m 0644 ${HAILO_SIM_UNPACKDIR}/hailort_service ${D}${sysconfdir}/default/hailort_service
-    install -m 0644 ${HAILO_SIM_UNPACKDIR}/hailort-tmpfiles.conf ${D}${nonarch_libdir}/tmpfiles.d/hailort.conf
+    install -d ${D}${sysconfdir}/hailo ${D}${sysconfdir}/default ${D}${sysconfdir}/init.d
+    install -m 0644 ${S}/hailort-sim.conf ${D}${sysconfdir}/hailo/hailort-sim.conf
+    install -m 0644 ${S}/hailort_service ${D}${sysconfdir}/default/hailort_service
+    install -m 0755 ${S}/hailort.init ${D}${sysconfdir}/init.d/hailort
+    install -d ${D}${systemd_system_unitdir} ${D}${nonarch_libdir}/tmpfiles.d
+    install -m 0644 ${S}/hailort.service ${D}${systemd_system_unitdir}/hailort.service
+    install -m 0644 ${S}/hailort-tmpfiles.conf ${D}${nonarch_libdir}/tmpfiles.d/hailort.conf
     install -d ${D}${libdir}/gstreamer-1.0/python
-    install -m 0644 ${HAILO_SIM_UNPACKDIR}/gsthailonet.py ${D}${libdir}/gstreamer-1.0/python/gsthailonet.py
-    install -m 0644 ${HAILO_SIM_UNPACKDIR}/gsthailodevicestats.py ${D}${libdir}/gstreamer-1.0/python/gsthailodevicestats.py
+    install -m 0644 ${S}/gsthailonet.py ${D}${libdir}/gstreamer-1.0/python/gsthailonet.py
+    install -m 0644 ${S}/gsthailodevicestats.py ${D}${libdir}/gstreamer-1.0/python/gsthailodevicestats.py
 }
 
+# The same service as hailort-service's: systemd where it is the init manager, else update-rc.d.
 SYSTEMD_SERVICE:${PN} = "hailort.service"
+INITSCRIPT_NAME = "hailort"
+INITSCRIPT_PARAMS = "defaults 90 10"
 
 # hailonet and hailodevicestats (hailort_sim.gst, docs/gstreamer.md) in a package of their own:
 # the gst-python loader's entry files; GStreamer comes with it, libgsthailo cannot (the same

@@ -1,0 +1,2 @@
+# meta-python is in the build: the hardware packagegroup brings HailoRT's Python API (pyhailort).
+RDEPENDS:${PN} += "pyhailort"
