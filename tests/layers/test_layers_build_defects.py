@@ -60,6 +60,57 @@ def test_b_toolchain_file_turns_off_rpaths_for_setup_py_cmake_run():
     assert py.value("CMAKE_TOOLCHAIN_FILE") == "${WORKDIR}/toolchain.cmake"
 
 
+def _toolchain_file(path):
+    """The class's toolchain.cmake additions, as do_generate_toolchain_file writes them."""
+    cls = bbmeta.read(CLASS)
+    lines = toolchain_lines()
+    heredoc = lines[lines.index(next(l for l in lines if "<<EOF_HAILORT" in l)) + 1:lines.index("EOF_HAILORT")]
+    text = "\n".join(heredoc).replace("${HAILORT_CMAKE_POLICY_VERSION_MINIMUM}",
+                                                 cls.value("HAILORT_CMAKE_POLICY_VERSION_MINIMUM"))
+    path.write_text(text + "\n")
+    return path
+
+
+def test_b_installed_extension_has_no_rpath(tmp_path):
+    """pyhailort's CMake pattern (a module linked to a library by path, INSTALL_RPATH set to
+    that path, INSTALL_RPATH_USE_LINK_PATH) built with and without the class's toolchain lines:
+    only without them does the installed module carry the (sysroot) path."""
+    cmake = shutil.which("cmake")
+    readelf = shutil.which("readelf")
+    if not cmake or not readelf or not (shutil.which("cc") or shutil.which("gcc")):
+        pytest.skip("needs cmake, a C compiler and readelf on PATH")
+    src = tmp_path / "src"
+    (src / "sysroot").mkdir(parents=True)
+    (src / "lib.c").write_text("int hailo_lib(void) { return 4; }\n")
+    (src / "ext.c").write_text("int hailo_lib(void);\nint ext(void) { return hailo_lib(); }\n")
+    (src / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.5)\nproject(rpath C)\n"
+        "add_library(hailort_stub SHARED lib.c)\n"
+        "set_target_properties(hailort_stub PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${CMAKE_SOURCE_DIR}/sysroot)\n"
+        "add_library(_ext MODULE ext.c)\n"
+        "target_link_libraries(_ext PRIVATE hailort_stub)\n"
+        "set_target_properties(_ext PROPERTIES PREFIX \"\" INSTALL_RPATH \"${CMAKE_SOURCE_DIR}/sysroot/libhailort.so.4.21.0\" "
+        "INSTALL_RPATH_USE_LINK_PATH TRUE)\n"
+        "install(TARGETS _ext LIBRARY DESTINATION lib)\n")
+
+    def build(name, toolchain):
+        args = [cmake, "-S", str(src), "-B", str(tmp_path / name), "-DCMAKE_INSTALL_PREFIX=%s" % (tmp_path / (name + "-inst"))]
+        if toolchain:
+            args.append("-DCMAKE_TOOLCHAIN_FILE=%s" % _toolchain_file(tmp_path / "toolchain.cmake"))
+        for command in (args, [cmake, "--build", str(tmp_path / name), "--target", "install"]):
+            proc = subprocess.run(command, capture_output=True, text=True, timeout=300)
+            assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+        module = tmp_path / (name + "-inst") / "lib" / "_ext.so"
+        dynamic = subprocess.run([readelf, "-d", str(module)], capture_output=True, text=True).stdout
+        return dynamic, module.read_bytes()
+
+    dynamic, data = build("plain", toolchain=False)
+    assert "RPATH" in dynamic or "RUNPATH" in dynamic  # the defect: HailoRT's CMake sets one
+    dynamic, data = build("class", toolchain=True)
+    assert "RPATH" not in dynamic and "RUNPATH" not in dynamic
+    assert str(src).encode() not in data  # what oe-core's buildpaths QA looks for
+
+
 # --- c: the service without systemd --------------------------------------------------------------
 
 def test_c_service_has_an_init_script_beside_the_unit():
