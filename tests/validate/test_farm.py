@@ -15,7 +15,7 @@ from hailo_kit.validate.cli import EXIT_USAGE, main, read_destinations
 from .sshd import LocalSSHServer
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYER_CONF = ROOT / "meta-hailo-libhailort/recipes-hailo/python3-hailort-sim/files/hailort-sim.conf"
+LAYER_CONF = ROOT / "meta-hailo-libhailort/dynamic-layers/meta-python/recipes-hailo/python3-hailort-sim/files/hailort-sim.conf"
 XSD = Path(__file__).with_name("junit.xsd")
 CHECKS = "hailortcli,scan,sim-config"
 
