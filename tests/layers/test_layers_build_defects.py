@@ -64,7 +64,8 @@ def _toolchain_file(path):
     """The class's toolchain.cmake additions, as do_generate_toolchain_file writes them."""
     cls = bbmeta.read(CLASS)
     lines = toolchain_lines()
-    heredoc = lines[lines.index(next(l for l in lines if "<<EOF_HAILORT" in l)) + 1:lines.index("EOF_HAILORT")]
+    start = next(i for i, line in enumerate(lines) if "<<EOF_HAILORT" in line)
+    heredoc = lines[start + 1:lines.index("EOF_HAILORT")]
     text = "\n".join(heredoc).replace("${HAILORT_CMAKE_POLICY_VERSION_MINIMUM}",
                                                  cls.value("HAILORT_CMAKE_POLICY_VERSION_MINIMUM"))
     path.write_text(text + "\n")

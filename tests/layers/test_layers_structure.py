@@ -337,7 +337,7 @@ def test_layerdepends_cover_every_dependency():
     provided = {}
     for path in layer_files("*.bb"):
         meta = bbmeta.read(path)
-        layer, _ = _layer_of(path)
+        layer, dynamic = _layer_of(path)
         names = {meta.pn, meta.pn + "-udev", meta.pn + "-dev"} | set(meta.words("RPROVIDES"))
         names |= {w.replace("${PN}", meta.pn) for w in meta.words("PACKAGES") + meta.words("PROVIDES")}
         for name in names:
