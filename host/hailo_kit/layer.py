@@ -291,3 +291,13 @@ def installed_files(packages: Iterable[str], root: Path = REPO_ROOT) -> List[Ins
     for package in packages:
         out += [f for f in recipe_of(package, root).installed() if f.package == package]
     return out
+
+
+# Where each init system's files go. A recipe that inherits both systemd and update-rc.d ships a
+# unit and an init script; on the image, systemd.bbclass keeps only the one of its init manager.
+INIT_SYSTEM_DIRS = {"systemd": ("/lib/systemd/system/", "/usr/lib/systemd/system/"), "sysvinit": ("/etc/init.d/",)}
+
+
+def init_system(path: str) -> Optional[str]:
+    """"systemd" or "sysvinit" for a unit or an init script, None for any other file."""
+    return next((name for name, dirs in INIT_SYSTEM_DIRS.items() if path.startswith(dirs)), None)

@@ -102,3 +102,12 @@ def test_the_qemu_target_installs_what_the_sim_packages_install(tmp_path):
     assert qemu == ours
     for unit in layer.systemd_services(packages):
         assert (tmp_path / "etc/systemd/system/multi-user.target.wants" / unit).is_symlink()
+
+
+def test_units_and_init_scripts_are_told_apart():
+    # The service packages ship both; an image keeps its init system's (hailo-validate's files check).
+    files = {f.path for f in layer.installed_files(["hailort-service", "python3-hailort-sim"])}
+    assert {"/lib/systemd/system/hailort.service", "/etc/init.d/hailort"} <= files
+    assert layer.init_system("/lib/systemd/system/hailort.service") == "systemd"
+    assert layer.init_system("/etc/init.d/hailort") == "sysvinit"
+    assert layer.init_system("/etc/default/hailort_service") is None

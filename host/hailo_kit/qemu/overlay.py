@@ -35,7 +35,7 @@ def layer_files_of_image():
     an image without sysvinit, and this one has none."""
     packages = layer.packagegroup(PACKAGEGROUP)
     files = [f for f in layer.installed_files(packages)
-             if f.source is not None and not f.path.startswith("/etc/init.d/")]
+             if f.source is not None and layer.init_system(f.path) != "sysvinit"]
     if not files:
         raise TargetError(f"the recipes of {PACKAGEGROUP} install no file from the layers")
     units = []

@@ -207,7 +207,13 @@ def probe_files(ctx: Context) -> str:
     # One command for all: it prints the paths that exist (a dangling link counts as missing).
     r = ctx.run("for f in " + " ".join(shlex.quote(f.path) for f in files) + '; do [ -e "$f" ] && echo "$f"; done')
     present = set(r.out.split())
-    missing = [f"{f.path} ({f.package})" for f in files if f.path not in present]
+    # Units and init scripts: the image keeps those of its init system only (one must be whole).
+    init_files = {}
+    for f in files:
+        init_files.setdefault(layer.init_system(f.path), []).append(f)
+    whole = any(all(f.path in present for f in group) for name, group in init_files.items() if name)
+    missing = [f"{f.path} ({f.package})" for f in files if f.path not in present
+               and not (whole and layer.init_system(f.path))]
     if missing:
         raise Failed(f"{len(missing)} of {len(files)} files of {PACKAGEGROUPS[ctx.profile]} missing: "
                      + ", ".join(missing))
