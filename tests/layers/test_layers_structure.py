@@ -186,6 +186,8 @@ def test_licence_checksums_equal_the_facts(facts):
     expected = licence_facts(facts)
     checked = 0
     for meta in recipes_by_pn().values():
+        if "recipes-support" in meta.path.parts:
+            continue  # a library HailoRT uses (system-libs): its licence is not in the HailoRT facts
         for entry in (meta.value("LIC_FILES_CHKSUM") or "").split():
             name, _, params = entry[len("file://"):].partition(";")
             md5 = dict(p.split("=", 1) for p in params.split(";"))["md5"]
