@@ -8,8 +8,10 @@ HOMEPAGE = "https://hailo.ai/developer-zone/"
 BUGTRACKER = "https://github.com/hailo-ai/hailort-drivers/issues"
 CVE_PRODUCT = "hailo:hailo15_nnc_firmware"
 SECTION = "kernel"
-# A licence that is not in SPDX: oe-core master warns unless its name starts with LicenseRef-.
+# A licence that is not in SPDX: oe-core master warns unless its name starts with LicenseRef-,
+# and looks its file up under the name without the prefix; scarthgap to wrynose under the full name.
 LICENSE = "LicenseRef-Hailo-Firmware-EULA"
+NO_GENERIC_LICENSE[Hailo-Firmware-EULA] = "LICENSE"
 NO_GENERIC_LICENSE[LicenseRef-Hailo-Firmware-EULA] = "LICENSE"
 LIC_FILES_CHKSUM = "file://LICENSE;md5=263ee034adc02556d59ab1ebdaea2cda"
 
