@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from hailo_kit.oracle import build, metadata, packages, sources
+from hailo_kit.oracle import build, cli, metadata, packages, sources
 
 WORKDIR = "/bb/tmp/work/core2-64-oe-linux/hailort/4.21.0"
 BITBAKE_E = f'''#
@@ -131,3 +131,11 @@ def test_pinned_commit_is_read_from_hailorts_cmake(tmp_path):
     (external / "xxhash.cmake").write_text("GIT_TAG main\n")
     with pytest.raises(sources.SourceError):
         sources.pinned_commit(tmp_path, "xxhash")
+
+
+@pytest.mark.parametrize("argv", [["build", "nonsense"], ["build", "--numpy", "numpy3"], ["frobnicate"]])
+def test_cli_usage_errors_exit_64_before_any_work(argv, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--work", str(tmp_path / "work"), *argv])
+    assert exit_info.value.code == cli.EXIT_USAGE and "error" in capsys.readouterr().err
+    assert not (tmp_path / "work").exists()

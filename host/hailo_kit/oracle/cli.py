@@ -21,16 +21,26 @@ from pathlib import Path
 from . import build, metadata, sources
 
 
+EXIT_USAGE = 64
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="hailort-oracle", description=__doc__.split("\n\n")[0])
+    parser = _Parser(prog="hailort-oracle", description=__doc__.split("\n\n")[0])
     parser.add_argument("--work", type=Path, default=Path(os.environ.get(
         "HAILORT_ORACLE_WORK", Path.home() / ".cache" / "hailo-kit" / "hailort-oracle")),
         help="sources, builds, tools and caches (HAILORT_ORACLE_WORK)")
     parser.add_argument("--oracle", type=Path, help="symlink to publish the first variant built at "
                         "(default <work>/oracle)")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     b = sub.add_parser("build", help="build variants (default cmake-3.28)")
-    b.add_argument("variants", nargs="*", default=["cmake-3.28"], choices=sorted(build.VARIANTS))
+    b.add_argument("variants", nargs="*", metavar="VARIANT",
+                   help=f"one or more of {', '.join(sorted(build.VARIANTS))} (default cmake-3.28)")
     b.add_argument("--numpy", default="numpy1,numpy2", help="pyhailort flavours, comma separated ('' for none)")
     b.add_argument("--no-publish", action="store_true", help="leave --oracle as it is")
     sub.add_parser("sources", help="make the source tree and the externals tarball only")
@@ -41,11 +51,15 @@ def main(argv=None) -> int:
         if args.command == "sources":
             print(sources.source_tree(work, log))
             return 0
+        variants = args.variants or ["cmake-3.28"]
+        unknown = [v for v in variants if v not in build.VARIANTS]
+        if unknown:
+            parser.error(f"unknown variant {', '.join(unknown)}; choose from {', '.join(sorted(build.VARIANTS))}")
         flavours = [f for f in args.numpy.split(",") if f]
         unknown = [f for f in flavours if f not in build.NUMPY]
         if unknown:
             parser.error(f"--numpy: unknown {unknown}; choose from {sorted(build.NUMPY)}")
-        for index, name in enumerate(args.variants):
+        for index, name in enumerate(variants):
             result = build.build_variant(work, build.VARIANTS[name], flavours, log)
             print(f"{name}: cmake {result.cmake_version}: " + ", ".join(
                 f"{step} {seconds:.0f} s" for step, seconds in result.times.items()))
