@@ -51,6 +51,7 @@ class BuildError(Exception):
 class Variant:
     name: str               # folder name, e.g. "cmake-3.28"
     cmake: str              # pip requirement, e.g. "cmake==3.28.*"
+    tools: str              # the venv with that cmake, shared by the variants that use it
     release: str            # whose bitbake -e gives the settings
     system_libs: bool = False
     extra_local_conf: str = ""
@@ -70,9 +71,9 @@ PYTHON_RECIPE = "pyhailort"
 INSTALL_RECIPES = (CMAKE_RECIPE,)
 
 VARIANTS = {
-    "cmake-3.28": Variant("cmake-3.28", "cmake==3.28.*", "scarthgap"),
-    "cmake-4": Variant("cmake-4", "cmake>=4,<5", "wrynose"),
-    "system-libs": Variant("system-libs", "cmake==3.28.*", "scarthgap", system_libs=True),
+    "cmake-3.28": Variant("cmake-3.28", "cmake==3.28.*", "cmake-3.28", "scarthgap"),
+    "cmake-4": Variant("cmake-4", "cmake>=4,<5", "cmake-4", "wrynose"),
+    "system-libs": Variant("system-libs", "cmake==3.28.*", "cmake-3.28", "scarthgap", system_libs=True),
 }
 
 
@@ -265,7 +266,7 @@ def build_variant(work: Path, variant: Variant, numpy_flavours=tuple(NUMPY), log
     data = recipe_metadata(work, variant, log)
     cmake_data = data[CMAKE_RECIPE]
     src = variant_source(work, variant, list(data.values()), log)
-    cmake_venv = tool_venv(work, variant.name.replace("system-libs", "cmake-3.28"), [variant.cmake], log)
+    cmake_venv = tool_venv(work, variant.tools, [variant.cmake], log)
     result.cmake_version = subprocess.run([str(cmake_venv / "bin" / "cmake"), "--version"], capture_output=True,
                                           text=True, check=True).stdout.split()[2]
     build = top / "build"
@@ -349,7 +350,7 @@ def _convenience_links(out: Path, data: metadata.RecipeData) -> None:
     for folder, source in (("lib", image / libdir.lstrip("/")), ("bin", image / bindir.lstrip("/"))):
         (out / folder).mkdir(exist_ok=True)
         for item in sorted(source.glob("*")) if source.is_dir() else []:
-            if item.is_file() and not item.is_symlink() or item.is_symlink():
+            if item.is_file() or item.is_symlink():
                 target = out / folder / item.name
                 if not target.exists():
                     target.symlink_to(os.path.relpath(item, target.parent))
