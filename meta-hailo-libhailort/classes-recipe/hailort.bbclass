@@ -68,8 +68,15 @@ def hailort_tarball(d, mode):
                                         d.getVar('DL_DIR'), d.getVar('WORKDIR'))
 
 # The network flag only when the task downloads (not in USE_EXISTING_TAR mode).
+# PACKAGECONFIG "system-libs" (hailort recipe): the distribution's libraries instead of the
+# externals, so the externals task and its unpack step do nothing.
+def hailort_system_libs(d):
+    return bb.utils.contains('PACKAGECONFIG', 'system-libs', True, False, d)
+
 def hailort_network_flag(d):
     import hailort_offline
+    if hailort_system_libs(d):
+        return "0"
     try:
         mode = hailort_offline_mode(d)
     except hailort_offline.ExternalsError:
@@ -81,6 +88,9 @@ python do_prepare_hailort_external_dependencies() {
     import os
     import hailort_offline
 
+    if hailort_system_libs(d):
+        bb.note("PACKAGECONFIG system-libs: HailoRT uses the distribution's libraries, nothing to download")
+        return
     try:
         mode = hailort_offline_mode(d)
     except hailort_offline.ExternalsError as error:
@@ -117,7 +127,7 @@ python do_prepare_hailort_external_dependencies() {
     bb.note("HailoRT externals packed into %s" % tarball)
 }
 do_prepare_hailort_external_dependencies[doc] = "Downloads HailoRT's CMake externals into a reproducible tarball (HailoRT user guide 10.7)"
-do_prepare_hailort_external_dependencies[vardeps] += "HAILORT_OFFLINE_BUILD_ENABLE HAILORT_OFFLINE_BUILD_USE_EXISTING_TAR HAILORT_BUILD_SERVICE"
+do_prepare_hailort_external_dependencies[vardeps] += "HAILORT_OFFLINE_BUILD_ENABLE HAILORT_OFFLINE_BUILD_USE_EXISTING_TAR HAILORT_BUILD_SERVICE PACKAGECONFIG"
 do_prepare_hailort_external_dependencies[vardepsexclude] += "DL_DIR"
 do_prepare_hailort_external_dependencies[dirs] = "${WORKDIR}"
 # The only task of these recipes that may download, besides do_fetch (HailoRT user guide 10.7).
@@ -128,6 +138,8 @@ addtask prepare_hailort_external_dependencies after do_fetch do_prepare_recipe_s
 hailort_unpack_externals[doc] = "Unpacks the HailoRT externals tarball into the source tree (do_unpack postfunc)"
 python hailort_unpack_externals() {
     import hailort_offline
+    if hailort_system_libs(d):
+        return
     try:
         mode = hailort_offline_mode(d)
         hailort_offline.extract_tarball(hailort_tarball(d, mode), d.getVar('S'))

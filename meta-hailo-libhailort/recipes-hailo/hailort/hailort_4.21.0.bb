@@ -27,11 +27,33 @@ SRC_URI += "file://0001-execute_cmake-pass-CMAKE_POLICY_VERSION_MINIMUM-to-sub-b
             file://hailort-tmpfiles.conf;subdir=${BP}/oe \
            "
 
+# PACKAGECONFIG system-libs: our patches, and DotWriter (the one external nobody packages),
+# pinned and fetched by do_fetch.
+HAILORT_SYSTEM_LIBS_SRC_URI = "file://0002-hailort-system-libs-use-the-distribution-s-libraries.patch \
+                               file://0003-hailort-system-libs-include-fmt-through-spdlog.patch \
+                               file://0004-hailort-system-libs-hailortcli-with-upstream-CLI11.patch \
+                               git://github.com/hailo-ai/DotWriter.git;protocol=https;branch=master;name=dotwriter;destsuffix=${BP}/hailort/external/dotwriter-src \
+                              "
+# oelint reads the inline python below as one URI and questions its options.
+# nooelint: oelint.vars.srcurioptions
+SRC_URI += "${@bb.utils.contains('PACKAGECONFIG', 'system-libs', '${HAILORT_SYSTEM_LIBS_SRC_URI}', '', d)}"
+# DotWriter's commit: the one HailoRT 4.21.0 pins (hailort/cmake/external/dotwriter.cmake).
+# nooelint: oelint.vars.specific,oelint.vars.mispell.unknown
+SRCREV_dotwriter = "e5fa8f281adca10dd342b1d32e981499b8681daf"
+SRCREV_FORMAT = "default_dotwriter"
+
 inherit hailort systemd update-rc.d
 
 # service: hailort_service, and multi-process support in libhailort (gRPC among the externals).
 PACKAGECONFIG ??= "service"
 PACKAGECONFIG[service] = "-DHAILO_BUILD_SERVICE=ON,-DHAILO_BUILD_SERVICE=OFF"
+# system-libs (issue 11 item 5): HailoRT against the distribution's protobuf, spdlog, CLI11,
+# xxhash, eigen and nlohmann-json (oe-core, meta-oe) and readerwriterqueue (this layer)
+# instead of its FetchContent copies: nothing bundled to patch for CVEs, no host protoc
+# sub-build, no externals tarball (hailort.bbclass skips that step). The service needs gRPC,
+# which the patches do not cover: the two exclude each other. Proved with Debian 12's
+# packages by scripts/hailort-oracle (docs/oracle.md). Needs meta-oe.
+PACKAGECONFIG[system-libs] = "-DHAILO_USE_SYSTEM_LIBS=ON -DProtobuf_PROTOC_EXECUTABLE=${STAGING_BINDIR_NATIVE}/protoc,-DHAILO_USE_SYSTEM_LIBS=OFF,protobuf protobuf-native spdlog cli11 xxhash libeigen nlohmann-json readerwriterqueue,,,service"
 HAILORT_BUILD_SERVICE = "${@bb.utils.contains('PACKAGECONFIG', 'service', 'ON', 'OFF', d)}"
 
 OECMAKE_TARGET_COMPILE = "libhailort hailortcli ${@bb.utils.contains('PACKAGECONFIG', 'service', 'hailort_service', '', d)}"
