@@ -127,6 +127,7 @@ def _magic(architecture_name: str) -> int:
 
 
 def _check(ok, reason, status, message):
+    # The validators return (None, reason) on failure, (value, offset) otherwise: reason is read only on failure.
     if ok is None:
         fail(status, "{} with status HAILO_STATUS__FIRMWARE_HEADER_UTILS__{}".format(message, reason))
 
@@ -136,11 +137,11 @@ def validate_firmware(data: bytes, architecture_name: str):
     magic = _magic(architecture_name)
     failed = "FW update validation failed"
     app, offset = _validate_image(data, 0, MAX_APP_CODE_SIZE, magic, "app")
-    _check(app, offset if app is None else None, "HAILO_INVALID_FIRMWARE", failed)
+    _check(app, offset, "HAILO_INVALID_FIRMWARE", failed)
     cert, offset = _validate_cert(data, offset)
-    _check(cert, offset if cert is None else None, "HAILO_INVALID_FIRMWARE", failed)
+    _check(cert, offset, "HAILO_INVALID_FIRMWARE", failed)
     core, offset = _validate_image(data, offset, MAX_CORE_CODE_SIZE, magic, "core")
-    _check(core, offset if core is None else None, "HAILO_INVALID_FIRMWARE", failed)
+    _check(core, offset, "HAILO_INVALID_FIRMWARE", failed)
     if offset != len(data):
         _check(None, "LEFTOVER_DATA_AFTER_LAST_FIRMWARE_HEADER", "HAILO_INVALID_FIRMWARE", failed)
     if app[2:4] != core[2:4] or (app[4] & REVISION_NUMBER_MASK) != (core[4] & REVISION_NUMBER_MASK):
@@ -188,9 +189,9 @@ def second_stage_update(device_id: str, architecture_name: str, data: bytes) -> 
     data = bytes(data)
     failed = "Second stage update validation failed"
     header, offset = _validate_image(data, 0, MAX_SECOND_STAGE_CODE_SIZE, magic, "second stage")
-    _check(header, offset if header is None else None, "HAILO_INVALID_SECOND_STAGE", failed)
+    _check(header, offset, "HAILO_INVALID_SECOND_STAGE", failed)
     cert, offset = _validate_cert(data, offset)
-    _check(cert, offset if cert is None else None, "HAILO_INVALID_SECOND_STAGE", failed)
+    _check(cert, offset, "HAILO_INVALID_SECOND_STAGE", failed)
     if offset != len(data):
         _check(None, "LEFTOVER_DATA_AFTER_LAST_FIRMWARE_HEADER", "HAILO_INVALID_SECOND_STAGE", failed)
     if (header[2], header[3], header[4] & REVISION_NUMBER_MASK) < (1, 1, 0):
