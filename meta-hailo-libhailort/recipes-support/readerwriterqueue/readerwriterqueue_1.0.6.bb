@@ -7,7 +7,7 @@ BUGTRACKER = "https://github.com/cameron314/readerwriterqueue/issues"
 CVE_PRODUCT = "readerwriterqueue"
 SECTION = "libs"
 # The queue is Simplified BSD; atomicops.h embeds Jeff Preshing's semaphore (zlib).
-LICENSE = "BSD-2-Clause & Zlib"
+LICENSE = "BSD-2-Clause ${HAILO_LICENSE_AND} Zlib"
 LIC_FILES_CHKSUM = "file://LICENSE.md;md5=ee6a511ac75d33a4520d961860f77103"
 
 # destsuffix=${BP}: the default S on every release (scarthgap unpacks git into WORKDIR/git).
