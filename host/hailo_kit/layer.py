@@ -138,9 +138,12 @@ class Recipe:
             if not dest.startswith("${D}") or "${" in dest[4:]:
                 continue
             sources = [w for w in words[1:-1] if not w.startswith("-") and not re.fullmatch(r"0?[0-7]{3,4}", w)]
-            # ${B}/... and ${S}/... are built or upstream files, unless SRC_URI fetches the name
+            # ${B}/... are built files; ${S}/... upstream ones, unless SRC_URI fetches the name
             # with file:// (a layer file unpacked into the source tree); others come from SRC_URI.
-            layer_file = sources and self.source_of(Path(sources[-1]).name)
+            # (hailort installs ${B}/.../hailort_service, the daemon, and its layer file
+            # hailort_service, the environment file, under the same name.)
+            built = sources and sources[-1].startswith("${B}/")
+            layer_file = sources and not built and self.source_of(Path(sources[-1]).name)
             fetched = sources and (layer_file or not re.match(r"\$\{[BS]\}/", sources[-1]))
             found[dest[4:]] = layer_file if fetched else None
             mode = re.search(r"(?:^|\s)-m\s*(0?[0-7]{3,4})(?:\s|$)", line)

@@ -31,6 +31,10 @@ def test_hardware_packagegroup_and_its_files():
     assert {"/usr/bin/hailort_service", "/lib/systemd/system/hailort.service",
             "/etc/default/hailort_service"} <= files["hailort-service"]
     assert files["hailo-pci-udev"] == {"/etc/udev/rules.d/51-hailo-udev.rules"}
+    sources = {f.path: f.source for f in layer.installed_files(["hailort-service"])}
+    # The daemon is built (${B}/...), though the layer has a file of the same name (its environment).
+    assert sources["/usr/bin/hailort_service"] is None
+    assert sources["/etc/default/hailort_service"].name == "hailort_service"
     assert "/lib/firmware/hailo/hailo8_fw.bin" in files["hailo-firmware"]
 
 

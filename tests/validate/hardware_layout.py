@@ -21,7 +21,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 from hailo_kit import layer
 
@@ -81,7 +81,7 @@ def build(root: Path, base_cpio: Path, python: str, work: Path) -> Dict[str, str
     oracle = oracle_dir()
     for f in layer.installed_files(layer.packagegroup(PACKAGEGROUP)):
         executable = f.path.startswith(("/usr/bin/", "/usr/sbin/"))
-        mode = 0o755 if executable else 0o644
+        mode = f.mode or (0o755 if executable else 0o644)
         if f.source is not None:
             _install(root, f.path, f.source, mode=mode)
             origin[f.path] = f"layer: {f.source.relative_to(layer.REPO_ROOT)}"
@@ -107,11 +107,31 @@ def build(root: Path, base_cpio: Path, python: str, work: Path) -> Dict[str, str
     return origin
 
 
+def init_scripts() -> List[str]:
+    """The SysV init scripts the image's packages install (/etc/init.d/hailort)."""
+    return [f.path for f in layer.installed_files(layer.packagegroup(PACKAGEGROUP)) if f.path.startswith("/etc/init.d/")]
+
+
+def boot(session) -> None:
+    """Start what the image starts at boot. The chroot runs no init: systemd is installed in the
+    base but not running, as on an image booted by sysvinit, which runs these scripts."""
+    for script in init_scripts():
+        result = session.run(f"{script} start", timeout_s=60)
+        if result.exit_status != 0:
+            raise RuntimeError(f"{script} start failed ({result.exit_status}): {result.err or result.out}")
+
+
+def shutdown(session) -> None:
+    for script in reversed(init_scripts()):
+        session.run(f"{script} stop", timeout_s=60)
+
+
 def shell(root: Path):
     """The loopback SSH server's shell for this target: argv before the command line."""
     return ["unshare", "--mount", "--propagation", "private", str(root.parent / "enter"), str(root)]
 
 
 # What a login shell on the image has: no HAILORT_SIM_CONFIG, nothing of this host's venv.
+# The service's socket (libhailort's HAILORT_SERVICE_ADDRESS) inside the root: /tmp is the host's.
 ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "LANG": "C.UTF-8",
-       "HAILORT_LOGGER_PATH": "NONE"}
+       "HAILORT_LOGGER_PATH": "NONE", "HAILORT_SERVICE_ADDRESS": "unix:///run/hailo/hailort_uds.sock"}

@@ -98,7 +98,7 @@ def test_runtime_removed_fails_the_runtime_checks(hefs):
 
 def test_service_stopped_fails_service_checks(hefs):
     fake = FakeTarget().on(r"^systemctl is-active", (3, "inactive\n", "")) \
-                       .on(r"^command -v systemctl", (0, "/usr/bin/systemctl\n", "")) \
+                       .on(r"^test -d /run/systemd/system", (0, "", "")) \
                        .on(r"^systemctl status", (3, "Active: inactive (dead)\n", "")) \
                        .on(r"--service", (1, json.dumps({"ok": False, "results": [
                            {"hef": "x/shortcut_net.hef", "contract": "identity", "ok": False,
@@ -108,6 +108,19 @@ def test_service_stopped_fails_service_checks(hefs):
     assert by_id["service"].result == Result.FAIL and "inactive" in by_id["service"].detail
     assert by_id["service-inference"].result == Result.FAIL and "HAILO_RPC_FAILED" in by_id["service-inference"].detail
     assert by_id["infer-model"].result == Result.PASS
+
+
+def test_service_on_an_image_booted_without_systemd_is_read_from_its_pid_file():
+    # systemctl installed but systemd not running (sysvinit image, chroot): `is-active` says
+    # "offline"; the service is judged by the pid file the init script's daemon writes.
+    def booted_by_sysvinit(pid_alive):
+        return FakeTarget(profile="hardware").on(r"^systemctl is-active", (1, "offline\n", "")) \
+            .on(r"^test -d /run/systemd/system", (1, "", "")) \
+            .on(r"hailort_service\.pid", (0, "4242\n", "") if pid_alive else (1, "", "kill: No such process\n"))
+    got = {r.id: r for r in run_checks(booted_by_sysvinit(True), "hardware", hardware_hef=__file__).records}
+    assert got["service"].result == Result.PASS and "pid 4242, no systemd" in got["service"].detail
+    got = {r.id: r for r in run_checks(booted_by_sysvinit(False), "hardware", hardware_hef=__file__).records}
+    assert got["service"].result == Result.FAIL and "/etc/init.d/hailort start" in got["service"].detail
 
 
 def test_identity_contract_broken_fails_infer_model(hefs):
@@ -294,7 +307,7 @@ def test_service_not_installed_on_a_board_is_skip_not_fail():
         assert recs[check].result == Result.SKIP and "not installed" in recs[check].detail
     fake = FakeTarget()  # the simulated image must have it: no skip there
     fake.on(r"^command -v hailort_service", (1, "", "")).on(r"^systemctl is-active", (4, "inactive\n", "")) \
-        .on(r"^command -v systemctl", (0, "/usr/bin/systemctl\n", "")).on(r"^systemctl status", (4, "", ""))
+        .on(r"^test -d /run/systemd/system", (0, "", "")).on(r"^systemctl status", (4, "", ""))
     rec = next(r for r in run_checks(fake, "simulated").records if r.id == "service")
     assert rec.result == Result.FAIL
 

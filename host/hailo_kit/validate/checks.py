@@ -407,14 +407,18 @@ def probe_service_active(ctx: Context) -> str:
     if r.out.strip() == "active":
         pid = ctx.run("systemctl show -p MainPID --value hailort.service").out.strip()
         return f"hailort.service active (pid {pid})"
-    if ctx.run("command -v systemctl").exit_status == 0:
+    # systemd manages the service only where it booted the system (sd_booted(): this folder);
+    # an image with systemctl installed but booted by sysvinit starts /etc/init.d/hailort.
+    if ctx.run("test -d /run/systemd/system").exit_status == 0:
         status = ctx.run("systemctl status --no-pager -n 3 hailort.service 2>&1")
         raise Failed(f"hailort.service is {r.out.strip() or 'unknown'}: {_tail(status.out)} "
                      "(start it: systemctl enable --now hailort.service)")
-    # No systemd: the guide's way is running hailort_service directly; it writes this pid file.
+    # No systemd: the init script (or the guide's way, running hailort_service directly) starts
+    # it, and it writes this pid file.
     r = ctx.run('pid=$(cat /run/hailo/hailort_service.pid) && kill -0 "$pid" && echo "$pid"')
     if r.exit_status != 0:
-        raise Failed("hailort_service is not running (no systemd; start /usr/bin/hailort_service)")
+        raise Failed("hailort_service is not running (no systemd; start it: /etc/init.d/hailort start, "
+                     "or /usr/bin/hailort_service)")
     return f"hailort_service running (pid {r.out.strip()}, no systemd)"
 
 
