@@ -8,10 +8,10 @@ namespace of its own (/dev, /proc and /tmp bound in), through the loopback SSH s
 
 What fills the files:
 - the layer's own files (unit, defaults, modprobe options): copied from the layer;
-- libhailort.so.4.21.0, hailortcli and hailo_platform: the real HailoRT 4.21.0 built by the
-  oracle (HAILORT_ORACLE_DIR, docs/oracle.md), when it is there;
+- libhailort.so.4.21.0, hailortcli, hailo_platform and libgsthailo.so: the real HailoRT 4.21.0
+  built by the oracle (HAILORT_ORACLE_DIR, docs/oracle.md), when it is there;
 - otherwise, and for what the oracle does not build (hailort_service, the hailo command,
-  libgsthailo.so, the firmware, the driver's udev rule): this repository's runtime (hailortcli,
+  the firmware, the driver's udev rule): this repository's runtime (hailortcli,
   hailo, hailo_platform, hailort_service, with no device configured) or a placeholder file that
   says what it stands for. No device nodes, no kernel module: there is no Hailo device.
 """
@@ -30,7 +30,8 @@ PACKAGEGROUP = "packagegroup-hailo"
 UDEV_RULE = 'SUBSYSTEM=="hailo_chardev", MODE="0666"\n'
 # The real files the oracle provides: image path -> path under HAILORT_ORACLE_DIR.
 ORACLE_FILES = {"/usr/lib/libhailort.so.4.21.0": "lib/libhailort.so.4.21.0",
-                "/usr/bin/hailortcli": "bin/hailortcli"}
+                "/usr/bin/hailortcli": "bin/hailortcli",
+                "/usr/lib/gstreamer-1.0/libgsthailo.so": "image/libgsthailo/usr/lib/gstreamer-1.0/libgsthailo.so"}
 # The real pyhailort for Debian's numpy 1.x (the base has python3-numpy 1.24).
 ORACLE_PYHAILORT = "python-numpy1/hailo_platform"
 SITE = "usr/lib/python3/dist-packages"   # Debian's python3 path for what pyhailort installs
@@ -85,7 +86,7 @@ def build(root: Path, base_cpio: Path, python: str, work: Path) -> Dict[str, str
         if f.source is not None:
             _install(root, f.path, f.source, mode=mode)
             origin[f.path] = f"layer: {f.source.relative_to(layer.REPO_ROOT)}"
-        elif oracle and f.path in ORACLE_FILES:
+        elif oracle and f.path in ORACLE_FILES and (oracle / ORACLE_FILES[f.path]).is_file():
             _install(root, f.path, oracle / ORACLE_FILES[f.path], mode=0o755)
             origin[f.path] = f"oracle: {ORACLE_FILES[f.path]}"
         elif (root / f.path.lstrip("/")).is_file():

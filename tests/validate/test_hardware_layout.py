@@ -61,6 +61,7 @@ def test_the_layout_is_the_hardware_images(layout):
     if hardware_layout.oracle_dir():
         assert origin["/usr/lib/libhailort.so.4.21.0"].startswith("oracle: ")
         assert origin["/usr/bin/hailortcli"].startswith("oracle: ")
+        assert origin["/usr/lib/gstreamer-1.0/libgsthailo.so"].startswith("oracle: ")
 
 
 def test_packaging_rows_pass(report):
@@ -79,7 +80,12 @@ def test_device_rows_fail_saying_there_is_no_device(report):
     assert report.error is None and report.exit_code == 1
 
 
-def test_rows_this_target_cannot_pass_say_why(report):
+def test_gstreamer_row_passes_with_the_real_plugin(report, layout):
     got = {r.id: r for r in report.records}
-    # No real libgsthailo is built here (the base has GStreamer, for the simulated image's hailonet).
-    assert got["gstreamer"].result == Result.FAIL and "lacks hailonet, hailodevicestats" in got["gstreamer"].detail
+    _, origin = layout
+    if origin["/usr/lib/gstreamer-1.0/libgsthailo.so"].startswith("oracle: "):
+        assert got["gstreamer"].result == Result.PASS, got["gstreamer"]
+    else:
+        # Without the oracle no real libgsthailo is built here: the placeholder is no plugin.
+        assert got["gstreamer"].result == Result.FAIL
+        assert "lacks hailonet, hailodevicestats" in got["gstreamer"].detail

@@ -64,11 +64,13 @@ class Variant:
         return conf
 
 
-# The recipe that configures and builds the CMake tree (libhailort, hailortcli), and the one
-# that builds the Python extension with setup.py. Recipes whose install trees are checked:
+# The recipe that configures and builds the CMake tree (libhailort, hailortcli), the one that
+# builds the Python extension with setup.py, and the GStreamer plugin's (a CMake project of its
+# own, built against the libhailort just installed). Recipes whose install trees are checked:
 CMAKE_RECIPE = "hailort"
 PYTHON_RECIPE = "pyhailort"
-INSTALL_RECIPES = (CMAKE_RECIPE,)
+GST_RECIPE = "libgsthailo"
+INSTALL_RECIPES = (CMAKE_RECIPE, GST_RECIPE)
 
 VARIANTS = {
     "cmake-3.28": Variant("cmake-3.28", "cmake==3.28.*", "cmake-3.28", "scarthgap"),
@@ -136,7 +138,8 @@ def clean_env(work: Path, cmake_venv: Path, extra: Optional[Dict[str, str]] = No
 def run(command: List[str], env: Dict[str, str], log_file: Path, log, what: str, cwd: Optional[Path] = None,
         progress=None) -> float:
     """Run under nice -n 19 in env (only), output to log_file, a progress line each minute."""
-    log(f"{what}: {' '.join(shlex.quote(c) for c in command[:6])}{' ...' if len(command) > 6 else ''}")
+    shown = [c.splitlines()[0] + (" ..." if "\n" in c else "") for c in command[:6] if c]   # a script: its first line
+    log(f"{what}: {' '.join(shlex.quote(c) for c in shown)}{' ...' if len(command) > 6 else ''}")
     start = time.monotonic()
     with open(log_file, "ab") as out:
         out.write(f"\n### {what}: {shlex.join(command)}\n".encode())
@@ -182,7 +185,7 @@ def recipe_metadata(work: Path, variant: Variant, log) -> Dict[str, metadata.Rec
     """bitbake -e of the recipes on the variant's release, cached per layer content."""
     folder = work / "metadata" / f"{variant.release}{'-system-libs' if variant.system_libs else ''}"
     key = layer_digest() + hashlib.sha256(variant.local_conf.encode()).hexdigest()[:8]
-    recipes = [CMAKE_RECIPE, PYTHON_RECIPE]
+    recipes = [CMAKE_RECIPE, PYTHON_RECIPE, GST_RECIPE]
     paths = {recipe: folder / f"{recipe}.json" for recipe in recipes}
     if (folder / "key").is_file() and (folder / "key").read_text() == key and all(p.is_file() for p in paths.values()):
         return {recipe: metadata.RecipeData.load(path) for recipe, path in paths.items()}
@@ -298,6 +301,7 @@ def build_variant(work: Path, variant: Variant, numpy_flavours=tuple(NUMPY), log
     for recipe, recipe_data in data.items():
         recipe_data.save(out / "metadata" / f"{recipe}.json")
     _convenience_links(out, cmake_data)
+    result.times.update(build_gstreamer(work, variant, data[GST_RECIPE], src, out, cmake_venv, log))
     for flavour in numpy_flavours:
         result.times[f"pyhailort-{flavour}"] = build_pyhailort(work, variant, data[PYTHON_RECIPE], src, out, flavour,
                                                               cmake_venv, log)
@@ -306,7 +310,8 @@ def build_variant(work: Path, variant: Variant, numpy_flavours=tuple(NUMPY), log
         "variant": variant.name, "release": variant.release, "cmake": result.cmake_version,
         "system_libs": variant.system_libs, "hailort_commit": sources.git_commit(),
         "configure": configure, "times_s": {k: round(v, 1) for k, v in result.times.items()},
-        "work": str(work), "source": str(src), "build": str(build),
+        "work": str(work), "source": str(src), "build": str(build), "gst_build": str(top / "build-gst"),
+        "cmake_bin": str(cmake_venv / "bin" / "cmake"),
         "recipes": {recipe: recipe_data.get("PN") for recipe, recipe_data in data.items()},
     }, indent=1) + "\n")
     log(f"{variant.name}: out is {out}")
@@ -358,13 +363,45 @@ def _convenience_links(out: Path, data: metadata.RecipeData) -> None:
         raise BuildError(f"the install tree {image} lacks libhailort.so.4.21.0 or hailortcli")
 
 
+def build_gstreamer(work: Path, variant: Variant, data: metadata.RecipeData, src: Path, out: Path,
+                    cmake_venv: Path, log) -> Dict[str, float]:
+    """libgsthailo as its recipe builds it (cmake.bbclass: its generator, OECMAKE_ARGS and
+    EXTRA_OECMAKE, its do_install), finding HailoRT in the hailort recipe's install tree, as
+    find_package(HailoRT) finds it in the recipe sysroot. Needs GStreamer's development files
+    (Debian: libgstreamer1.0-dev, libgstreamer-plugins-base1.0-dev)."""
+    top = work / "build" / variant.name
+    build = top / "build-gst"
+    generator = data.get("OECMAKE_GENERATOR") or "Ninja"
+    env = clean_env(work, cmake_venv, data.compiler_flags(src, build, top, host_compiler_knows))
+    if generator == "Ninja":     # BitBake's ninja-native; here ninja from PyPI
+        env["PATH"] = f"{tool_venv(work, 'ninja', ['ninja'], log) / 'bin'}:{env['PATH']}"
+    log_file = top / "build-gst.log"
+    sysroot = out / "image" / CMAKE_RECIPE / data.get("prefix").lstrip("/")
+    configure = ["cmake", "-G", generator, "-S", str(src / cmake_data_sourcepath(data)), "-B", str(build),
+                 *data.cmake_args(HOST_PYTHON), *_toolchain_args(top, data), f"-DCMAKE_PREFIX_PATH={sysroot}",
+                 "-Wno-dev"]
+    (top / "configure-gst-args.json").write_text(json.dumps(configure, indent=1) + "\n")
+    times = {"gst-configure": run(configure, env, log_file, log, f"{variant.name}: configure {GST_RECIPE}")}
+    targets = data.words("OECMAKE_TARGET_COMPILE") or ["all"]
+    jobs = os.environ.get("HAILORT_ORACLE_JOBS") or str(os.cpu_count() or 2)
+    times["gst-build"] = run(["cmake", "--build", str(build), "--target", *targets, "--", f"-j{jobs}"],
+                             env, log_file, log, f"{variant.name}: build {GST_RECIPE}")
+    times["gst-install"] = run(["bash", "-c", install_script(data, src, build, out / "image" / GST_RECIPE)], env,
+                               log_file, log, f"{variant.name}: do_install of {GST_RECIPE}")
+    return times
+
+
 def build_pyhailort(work: Path, variant: Variant, data: metadata.RecipeData, src: Path, out: Path, flavour: str,
                     cmake_venv: Path, log) -> float:
     """setup.py bdist_wheel as the pyhailort recipe runs it (its exported CMake variables, mapped
     onto the oracle), in a venv with numpy 1 or 2; the wheel installed into that venv."""
     venv = tool_venv(work, f"python-{flavour}", [NUMPY[flavour], *PYHAILORT_DEPS, "setuptools<81", "wheel"], log)
-    platform = src / "hailort/libhailort/bindings/python/platform"
-    shutil.rmtree(platform / "build", ignore_errors=True)
+    # setup.py builds in platform/build: a copy of platform/ per flavour (beside it, so setup.py's
+    # ../src still holds) keeps each flavour's CMake build for the next run.
+    upstream = src / "hailort/libhailort/bindings/python/platform"
+    platform = upstream.with_name(f"platform-{flavour}")
+    if not platform.is_dir():
+        shutil.copytree(upstream, platform, symlinks=True, ignore=shutil.ignore_patterns("build", "dist"))
     shutil.rmtree(platform / "dist", ignore_errors=True)
     lib = out / "lib" / "libhailort.so.4.21.0"
     env = clean_env(work, cmake_venv, {
@@ -372,7 +409,7 @@ def build_pyhailort(work: Path, variant: Variant, data: metadata.RecipeData, src
         "HAILORT_INCLUDE_DIR": str(out / "image" / CMAKE_RECIPE / data.get("includedir").lstrip("/")),
         "CMAKE_BUILD_TYPE": "Release",
         "CMAKE_GENERATOR": data.get("OECMAKE_GENERATOR") or "Ninja",
-        **data.compiler_flags(src, src / "hailort/libhailort/bindings/python/platform/build", out.parent,
+        **data.compiler_flags(src, platform / "build", out.parent,
                               host_compiler_knows),
     })
     for arg in _toolchain_args(out.parent, data):          # the recipe exports CMAKE_TOOLCHAIN_FILE
