@@ -460,3 +460,110 @@ def test_nms_parameters_on_chip_nms_fail_configure(write_model):
         infer_model.output().set_nms_iou_threshold(0.3)
         with pytest.raises(HailoRTInvalidOperationException, match="does not run on the host"):
             infer_model.configure()
+
+
+def test_large_frames_async_bytes_right_and_buffers_released(write_model):
+    """Frames large enough for numpy to copy them without the GIL: every callback sees its own
+    output bytes, and once the callbacks have run the runtime holds none of the user's buffers."""
+    import gc
+    import weakref
+    shape = (480, 640, 3)
+    path = write_model(shortcut(shape=shape))
+    rng = np.random.default_rng(7)
+    seen, refs = [], []
+    with scheduled() as vdevice:
+        with vdevice.create_infer_model(path).configure() as configured:
+            pool = []
+            for _ in range(4):
+                bindings = configured.create_bindings()
+                bindings.input().set_buffer(np.empty(shape, np.uint8))
+                bindings.output().set_buffer(np.zeros(shape, np.uint8))
+                pool.append(bindings)
+            jobs = []
+            for i in range(24):
+                bindings = pool[i % len(pool)]
+                if i >= len(pool):
+                    jobs[i - len(pool)].wait(5000)     # the buffers are the user's again after the callback
+                data = rng.integers(0, 255, shape, dtype=np.uint8)
+                bindings.input().get_buffer()[:] = data
+                out = bindings.output().get_buffer()
+
+                def callback(completion_info, out=out, expected=data, i=i):
+                    assert completion_info.exception is None
+                    seen.append((i, np.array_equal(out, expected)))
+                configured.wait_for_async_ready(timeout_ms=5000)
+                jobs.append(configured.run_async([bindings], callback))
+            for job in jobs:
+                job.wait(5000)
+            assert sorted(seen) == [(i, True) for i in range(24)]
+            for bindings in pool:
+                refs += [weakref.ref(bindings.input().get_buffer()), weakref.ref(bindings.output().get_buffer())]
+            del pool, bindings, jobs, callback, out
+            gc.collect()
+            assert not [r for r in refs if r() is not None]     # with the model still configured
+
+
+def test_waiters_see_free_slots_while_a_later_callback_blocks(write_model):
+    """Waiters are woken once per burst of completions, yet a callback that blocks until the
+    waiting thread acts (a bounded result queue, say) must not hold back the wake-up for the
+    frames completed before it, and a late wake-up never becomes a timeout."""
+    from hailort_sim.pipeline import device_link
+    device_link.set_timing_override(lambda group, device: (0.0, 0.3))   # all frames due together
+    path = write_model(shortcut(shape=(1, 1, 16)))
+    release = threading.Event()
+    released_in_time = []
+    with scheduled() as vdevice:
+        with vdevice.create_infer_model(path).configure() as configured:
+            size = configured.get_async_queue_size()
+            bindings = configured.create_bindings()
+            bindings.input().set_buffer(np.zeros((1, 1, 16), np.uint8))
+            bindings.output().set_buffer(np.zeros((1, 1, 16), np.uint8))
+            jobs = []
+            for i in range(size):
+                def callback(completion_info, i=i):
+                    if i == 5:
+                        released_in_time.append(release.wait(2.0))
+                jobs.append(configured.run_async([bindings], callback))
+            try:
+                configured.wait_for_async_ready(timeout_ms=5000)    # the queue was full: frames 0-4 free it
+                jobs[4].wait(100)
+                with pytest.raises(HailoRTTimeout):
+                    jobs[6].wait(20)                                # behind the blocked callback
+            finally:
+                release.set()
+            for job in jobs:
+                job.wait(5000)
+    assert released_in_time == [True]
+
+
+def test_wait_for_async_ready_times_out_while_the_queue_stays_full(write_model):
+    path = write_model(shortcut(shape=(1, 1, 4), fps=2))        # 500 ms per frame
+    with scheduled() as vdevice:
+        with vdevice.create_infer_model(path).configure() as configured:
+            bindings = configured.create_bindings()
+            bindings.input().set_buffer(np.zeros((1, 1, 4), np.uint8))
+            bindings.output().set_buffer(np.zeros((1, 1, 4), np.uint8))
+            for _ in range(configured.get_async_queue_size()):
+                configured.run_async([bindings])
+            with pytest.raises(HailoRTTimeout, match="wait_for_async_ready timed out"):
+                configured.wait_for_async_ready(timeout_ms=50)
+
+
+def test_a_forked_child_cannot_use_the_parents_configured_model(write_model):
+    import os
+    path = write_model(shortcut(shape=(1, 1, 4)))
+    with scheduled() as vdevice:
+        with vdevice.create_infer_model(path).configure() as configured:
+            configured.wait_for_async_ready(timeout_ms=100)
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    configured.wait_for_async_ready(timeout_ms=100)
+                    os._exit(0)
+                except HailoRTInvalidOperationException as error:
+                    os._exit(3 if "only in the process that created it" in str(error) else 2)
+                except BaseException:
+                    os._exit(1)
+            _, status = os.waitpid(pid, 0)
+            assert os.WEXITSTATUS(status) == 3
+            configured.wait_for_async_ready(timeout_ms=100)     # the parent still can

@@ -39,6 +39,36 @@ ASYNC_QUEUE_MIN_FRAMES = 32
 ASYNC_QUEUE_BURSTS = 4
 
 
+# Threads waiting for a completion (wait_for_async_ready, job.wait) are woken once per burst of
+# completions the runtime thread delivers, not once per frame: woken mid-burst they only fight
+# the delivering thread for the GIL, which on two CPUs broke the bursts into rounds of one or two
+# frames, each paying thread switches. Within a long burst they are woken after the callback that
+# ends BURST_WAKEUP_INTERVAL_S. A user callback that blocks (say, until the waiting thread
+# drains a queue) would hold the wake-up back, so waiters also re-check their condition every
+# WAITER_RECHECK_S; a late wake-up never turns into a timeout.
+BURST_WAKEUP_INTERVAL_S = 0.001
+WAITER_RECHECK_S = 0.01
+_burst = threading.local()
+
+
+def wake_after_burst(cond: threading.Condition) -> None:
+    """``notify_all`` on ``cond`` (not held by the caller): after the completion burst being
+    delivered when called from a runtime completion thread, else at once."""
+    pending = getattr(_burst, "pending", None)
+    if pending is None:
+        with cond:
+            cond.notify_all()
+    else:
+        pending[cond] = None
+
+
+def _wake(pending: dict) -> None:
+    for cond in pending:
+        with cond:
+            cond.notify_all()
+    pending.clear()
+
+
 def queue_size_for(batch_size: int) -> int:
     """Frames a core op's streams hold (the async queue size; the monitor's capacity)."""
     return max(ASYNC_QUEUE_MIN_FRAMES, ASYNC_QUEUE_BURSTS * max(1, batch_size))
@@ -180,6 +210,8 @@ class _Completions:
                 due = [heapq.heappop(heap)[2]]
                 while heap and (heap[0][0] <= now or self._stop or heap[0][2].core_op.released) and len(due) < 256:
                     due.append(heapq.heappop(heap)[2])
+            pending = _burst.pending = {}
+            wake_by = None
             try:
                 for request in due:
                     if request.core_op.released and request.status == HailoStatus.HAILO_SUCCESS:
@@ -188,8 +220,18 @@ class _Completions:
                         request.done(request.status, request.outputs)
                     except Exception:   # a failing user callback must not kill the runtime thread
                         report_callback_error("An inference completion callback")
+                    if pending:
+                        now = time.monotonic()
+                        if wake_by is None:
+                            wake_by = now + BURST_WAKEUP_INTERVAL_S
+                        elif now >= wake_by:
+                            _wake(pending)
+                            wake_by = None
             finally:
+                _burst.pending = None
+                _wake(pending)
                 self._backend._delivered(due)
+            due = request = None     # the user's buffers are theirs again: hold no reference
 
 
 class LocalBackend:
@@ -459,6 +501,8 @@ class LocalBackend:
             busy += start - max(free_at, requests[0].arrival)
             free_at = start
             self._completions.put_many(entries)
+            # hold none of the user's buffers (or views of them) while waiting for more work
+            requests = entries = request = inputs = outputs = per_request = None
             if now - window_start >= UTILIZATION_WINDOW_S:
                 device_link.set_utilization(device, busy / (now - window_start))
                 busy, window_start = 0.0, now

@@ -16,6 +16,7 @@ Everything is vectorized over the batch axis; a conversion that needs nothing (s
 type, NHWC) returns its input unchanged, so the zero-copy path stays zero-copy.
 """
 from dataclasses import dataclass
+from functools import cached_property
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -109,9 +110,9 @@ class StreamFormat:
     def is_nms(self) -> bool:
         return self.info.is_nms
 
-    @property
+    @cached_property
     def is_identity(self) -> bool:
-        """No conversion at all between the user frame and the device frame."""
+        """No conversion at all between the user frame and the device frame (asked per frame)."""
         return (not self.is_nms and self.type == device_type(self.info)
                 and self.shape == tuple(self.info.shape))
 

@@ -16,10 +16,20 @@ import numpy as np
 
 from hailort_sim.hef.model import FormatOrder, FormatType, HefModel, NetworkGroup
 from hailort_sim.pipeline import formats
-from hailort_sim.pipeline.backend import SCHEDULING_NONE, queue_size_for
+from hailort_sim.pipeline.backend import SCHEDULING_NONE, WAITER_RECHECK_S, queue_size_for, wake_after_burst
 from hailort_sim.status import HailoStatus, exception_for, raise_status
 
 DEFAULT_BATCH_SIZE = 0
+# This process's id, kept by a fork hook: checked twice per frame, where os.getpid() is a system call.
+_process_id = os.getpid()
+
+
+def _forked() -> None:
+    global _process_id
+    _process_id = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 class InferStreamConfig:
@@ -139,16 +149,9 @@ class JobCore:
 
 
 def _copy_frame(buffer: np.ndarray, frame: np.ndarray, fmt) -> None:
-    """Write one host-format frame into the user's (C-contiguous) output buffer.
-
-    Same bytes on both sides (the common case): a memoryview copy, which holds the GIL for its
-    few microseconds. numpy's copy releases the GIL for large arrays and must then win it back
-    from the application's threads, which doubled the cost of a 640x640x3 frame.
-    """
-    if frame.dtype == buffer.dtype == fmt.dtype and frame.flags.c_contiguous and frame.nbytes == buffer.nbytes:
-        memoryview(buffer).cast("B")[:] = memoryview(frame).cast("B")
-    else:
-        np.copyto(buffer.reshape(-1).view(fmt.dtype).reshape(frame.shape), frame, casting="unsafe")
+    """Write one host-format frame into the user's (C-contiguous) output buffer. numpy's copy
+    releases the GIL for a large frame: the application's threads run meanwhile."""
+    np.copyto(buffer.reshape(-1).view(fmt.dtype).reshape(frame.shape), frame, casting="unsafe")
 
 
 class ConfiguredInferModelCore:
@@ -208,7 +211,8 @@ class ConfiguredInferModelCore:
         for name, fmt in self.in_formats.items():
             if n == 1:
                 buf = bindings_list[0].inputs[name]
-                batch = buf.reshape(-1).view(fmt.dtype).reshape((1,) + fmt.shape)
+                batch = buf[np.newaxis] if buf.dtype == fmt.dtype and buf.shape == fmt.shape \
+                    else buf.reshape(-1).view(fmt.dtype).reshape((1,) + fmt.shape)
             else:
                 batch = np.stack([b.inputs[name].reshape(-1).view(fmt.dtype).reshape(fmt.shape) for b in bindings_list])
             inputs[name] = formats.to_device(fmt, batch)
@@ -278,8 +282,9 @@ class ConfiguredInferModelCore:
             job.status = status if job.status is None else job.status
             job.finished = True
             self._in_flight -= frames
-            if self._waiters:
-                self._cv.notify_all()
+            waiters = self._waiters
+        if waiters:
+            wake_after_burst(self._cv)
 
     def _wait_job(self, job: JobCore, timeout_ms: float) -> None:
         if job.finished:
@@ -293,7 +298,7 @@ class ConfiguredInferModelCore:
                     if left <= 0:
                         raise_status(HailoStatus.HAILO_TIMEOUT,
                                      f"Async inference job did not finish within {timeout_ms} ms")
-                    self._cv.wait(left)
+                    self._cv.wait(min(left, WAITER_RECHECK_S))
             finally:
                 self._waiters -= 1
 
@@ -322,7 +327,7 @@ class ConfiguredInferModelCore:
                         raise_status(HailoStatus.HAILO_TIMEOUT,
                                      f"wait_for_async_ready timed out after {timeout_ms} ms "
                                      f"({self._in_flight} of {self.queue_size} frames in flight)")
-                    self._cv.wait(left)
+                    self._cv.wait(min(left, WAITER_RECHECK_S))
             finally:
                 self._waiters -= 1
 
@@ -351,13 +356,13 @@ class ConfiguredInferModelCore:
         if self._shut:
             raise_status(HailoStatus.HAILO_INVALID_OPERATION,
                          "The ConfiguredInferModel was shut down (or its 'with' block ended)")
-        if os.getpid() != self.pid:
+        if _process_id != self.pid:
             raise_status(HailoStatus.HAILO_INVALID_OPERATION,
                          "A ConfiguredInferModel can be used only in the process that created it")
 
     def shutdown(self) -> None:
         """Abort what is in flight (HAILO_STREAM_ABORT), deliver every callback, unload."""
-        if self._shut or os.getpid() != self.pid:
+        if self._shut or _process_id != self.pid:
             return
         self._shut = True
         self.backend.release_core_op(self.core_op)
