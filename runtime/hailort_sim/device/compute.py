@@ -33,11 +33,11 @@ _EMPTY_BOXES.flags.writeable = False
 
 
 def vstream_dtype(info: VStreamInfo) -> np.dtype:
-    try:
-        return DTYPES[FormatType(info.format.type)]
-    except (KeyError, ValueError):
+    dtype = DTYPES.get(info.format.type)     # FormatType is an IntEnum: a plain int finds it too
+    if dtype is None:
         fail(HailoStatus.HAILO_INVALID_ARGUMENT,
              "vstream {} has format type {}, which the device cannot produce".format(info.name, info.format.type))
+    return dtype
 
 
 def check_inputs(group: NetworkGroup, inputs: Dict[str, np.ndarray]) -> int:

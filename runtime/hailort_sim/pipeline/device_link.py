@@ -28,6 +28,9 @@ _sim_lock = threading.Lock()
 
 def sim(device: PhysicalDevice):
     """The ``hailort_sim.device.SimDevice`` behind a PhysicalDevice (one per id and process)."""
+    found = _sim_devices.get(device.device_id)     # per frame: no lock once it exists
+    if found is not None:
+        return found
     with _sim_lock:
         found = _sim_devices.get(device.device_id)
         if found is None:
