@@ -151,7 +151,10 @@ class JobCore:
 def _copy_frame(buffer: np.ndarray, frame: np.ndarray, fmt) -> None:
     """Write one host-format frame into the user's (C-contiguous) output buffer. numpy's copy
     releases the GIL for a large frame: the application's threads run meanwhile."""
-    np.copyto(buffer.reshape(-1).view(fmt.dtype).reshape(frame.shape), frame, casting="unsafe")
+    if buffer.dtype == frame.dtype:     # the sizes match: run/run_async checked the bytes
+        np.copyto(buffer.reshape(frame.shape), frame)
+    else:
+        np.copyto(buffer.reshape(-1).view(fmt.dtype).reshape(frame.shape), frame, casting="unsafe")
 
 
 class ConfiguredInferModelCore:
