@@ -169,7 +169,8 @@ class ConfiguredInferModelCore:
         self.batch_size = model.batch_size
         self.queue_size = queue_size_for(self.batch_size)
         self.pid = os.getpid()
-        self._cv = threading.Condition()
+        self._lock = threading.Lock()       # taken twice per frame: bare, not through the Condition
+        self._cv = threading.Condition(self._lock)
         self._in_flight = 0
         self._waiters = 0
         self._shut = False
@@ -227,7 +228,7 @@ class ConfiguredInferModelCore:
         self._check_usable()
         self._validated(bindings_list)
         n = len(bindings_list)
-        with self._cv:
+        with self._lock:
             if self._in_flight + n > self.queue_size:
                 raise_status(HailoStatus.HAILO_QUEUE_IS_FULL,
                              f"The async queue is full ({self._in_flight} of {self.queue_size} frames in flight); "
@@ -281,7 +282,7 @@ class ConfiguredInferModelCore:
                     _copy_frame(bindings.outputs[name], host[i], fmt)
 
     def _finish(self, job: JobCore, frames: int, status) -> None:
-        with self._cv:
+        with self._lock:
             job.status = status if job.status is None else job.status
             job.finished = True
             self._in_flight -= frames
