@@ -44,12 +44,19 @@ def test_every_installed_file_is_in_exactly_one_package(recipe):
     assert len(everything) == len(set(everything))
 
 
+# Packages left empty by a PACKAGECONFIG the oracle builds without (docs/oracle.md: no `service`,
+# whose gRPC external alone would outlast the rest of the build here), as BitBake would leave them.
+EMPTY_WITHOUT = {"hailort-service": "service"}
+
+
 @pytest.mark.parametrize("recipe", _recipes())
 def test_what_our_layer_claims_is_installed(recipe):
     data = _data(recipe)
     image = ORACLE / "image" / recipe
+    off = {package for package, option in EMPTY_WITHOUT.items()
+           if option not in data["values"]["PACKAGECONFIG"].split()}
     missing = [(package, path) for package, path in own_claims(data)
-               if not glob.glob(str(image) + path)]
+               if package not in off and not glob.glob(str(image) + path)]
     assert not missing, f"{recipe}: FILES entries matching nothing the build installs: {missing}"
 
 
@@ -93,20 +100,3 @@ def test_no_rpath_outside_the_target_libdir(recipe):
                 problems.append(f"{path}: {kind} {value}")
     assert not problems, f"{recipe}: {problems}"
 
-
-def test_libgsthailo_plugin_is_installed_only_by_a_release_build(tmp_path):
-    """Why the libgsthailo recipe sets CMAKE_BUILD_TYPE=Release: the plugin's CMake installs
-    libgsthailo.so under `CONFIGURATIONS Release` only. Its install script, run as cmake.bbclass
-    would run it without a build type, leaves the plugin out (and the recipe's mv then fails)."""
-    manifest = json.loads((ORACLE / "manifest.json").read_text())
-    if "gst_build" not in manifest:
-        pytest.skip("this oracle predates the libgsthailo build: rebuild it (scripts/hailort-oracle build)")
-    found = {}
-    for config in ("", "Release"):
-        dest = tmp_path / (config or "none")
-        proc = subprocess.run([manifest["cmake_bin"], f"-DCMAKE_INSTALL_CONFIG_NAME={config}", "-P",
-                               "cmake_install.cmake"], cwd=manifest["gst_build"], capture_output=True, text=True,
-                              env={"PATH": "/usr/bin:/bin", "DESTDIR": str(dest)})
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        found[config] = sorted(p.name for p in dest.rglob("libgsthailo.so"))
-    assert found == {"": [], "Release": ["libgsthailo.so"]}

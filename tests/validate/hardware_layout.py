@@ -35,6 +35,7 @@ ORACLE_FILES = {"/usr/lib/libhailort.so.4.21.0": "lib/libhailort.so.4.21.0",
 # The real pyhailort for Debian's numpy 1.x (the base has python3-numpy 1.24).
 ORACLE_PYHAILORT = "python-numpy1/hailo_platform"
 SITE = "usr/lib/python3/dist-packages"   # Debian's python3 path for what pyhailort installs
+MULTIARCH = "x86_64-linux-gnu"           # the base's (Debian bookworm amd64) library folder
 
 ENTER = """#!/bin/sh
 # enter ROOT COMMAND: run COMMAND in ROOT, in this mount namespace (unshare -m) only
@@ -102,6 +103,12 @@ def build(root: Path, base_cpio: Path, python: str, work: Path) -> Dict[str, str
         shutil.rmtree(site)
         shutil.copytree(oracle / ORACLE_PYHAILORT, site)
         origin["/" + SITE + "/hailo_platform"] = f"oracle: {ORACLE_PYHAILORT}"
+    # Yocto's GStreamer loads plugins from ${libdir}/gstreamer-1.0 (/usr/lib); Debian's, which
+    # this base has, from /usr/lib/<multiarch>/gstreamer-1.0: link the image's plugins there.
+    for plugin in sorted((root / "usr/lib/gstreamer-1.0").glob("*.so")):
+        link = root / "usr/lib" / MULTIARCH / "gstreamer-1.0" / plugin.name
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(f"/usr/lib/gstreamer-1.0/{plugin.name}")
     enter = root.parent / "enter"
     enter.write_text(ENTER)
     enter.chmod(0o755)

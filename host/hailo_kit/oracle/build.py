@@ -184,7 +184,7 @@ def layer_digest() -> str:
 def recipe_metadata(work: Path, variant: Variant, log) -> Dict[str, metadata.RecipeData]:
     """bitbake -e of the recipes on the variant's release, cached per layer content."""
     folder = work / "metadata" / f"{variant.release}{'-system-libs' if variant.system_libs else ''}"
-    key = layer_digest() + hashlib.sha256(variant.local_conf.encode()).hexdigest()[:8]
+    key = layer_digest() + hashlib.sha256((variant.local_conf + " ".join(metadata.VARIABLES)).encode()).hexdigest()[:8]
     recipes = [CMAKE_RECIPE, PYTHON_RECIPE, GST_RECIPE]
     paths = {recipe: folder / f"{recipe}.json" for recipe in recipes}
     if (folder / "key").is_file() and (folder / "key").read_text() == key and all(p.is_file() for p in paths.values()):
@@ -273,10 +273,11 @@ def build_variant(work: Path, variant: Variant, numpy_flavours=tuple(NUMPY), log
     result.cmake_version = subprocess.run([str(cmake_venv / "bin" / "cmake"), "--version"], capture_output=True,
                                           text=True, check=True).stdout.split()[2]
     build = top / "build"
-    env = clean_env(work, cmake_venv, cmake_data.compiler_flags(src, build, top, host_compiler_knows))
+    flags = cmake_data.compiler_flags(src, build, top, host_compiler_knows)
+    env = clean_env(work, cmake_venv, flags)
     log_file = top / "build.log"
     generator = cmake_data.get("OECMAKE_GENERATOR") or "Ninja"
-    args = cmake_data.cmake_args(HOST_PYTHON) + _toolchain_args(top, cmake_data)
+    args = cmake_data.cmake_args(HOST_PYTHON) + cmake_data.cmake_flag_args(flags) + _toolchain_args(top, cmake_data)
     configure = ["cmake", "-G", generator, "-S", str(src / cmake_data_sourcepath(cmake_data)), "-B", str(build),
                  *args, "-Wno-dev"]
     (top / "configure-args.json").write_text(json.dumps(configure, indent=1) + "\n")
@@ -372,14 +373,17 @@ def build_gstreamer(work: Path, variant: Variant, data: metadata.RecipeData, src
     top = work / "build" / variant.name
     build = top / "build-gst"
     generator = data.get("OECMAKE_GENERATOR") or "Ninja"
-    env = clean_env(work, cmake_venv, data.compiler_flags(src, build, top, host_compiler_knows))
+    # The recipe sysroot's stand-in: the hailort recipe's install tree.
+    sysroot = out / "image" / CMAKE_RECIPE
+    flags = data.compiler_flags(src, build, top, host_compiler_knows, sysroot=sysroot)
+    env = clean_env(work, cmake_venv, flags)
     if generator == "Ninja":     # BitBake's ninja-native; here ninja from PyPI
         env["PATH"] = f"{tool_venv(work, 'ninja', ['ninja'], log) / 'bin'}:{env['PATH']}"
     log_file = top / "build-gst.log"
-    sysroot = out / "image" / CMAKE_RECIPE / data.get("prefix").lstrip("/")
+    prefix = sysroot / data.get("prefix").lstrip("/")
     configure = ["cmake", "-G", generator, "-S", str(src / cmake_data_sourcepath(data)), "-B", str(build),
-                 *data.cmake_args(HOST_PYTHON), *_toolchain_args(top, data), f"-DCMAKE_PREFIX_PATH={sysroot}",
-                 "-Wno-dev"]
+                 *data.cmake_args(HOST_PYTHON), *data.cmake_flag_args(flags), *_toolchain_args(top, data),
+                 f"-DCMAKE_PREFIX_PATH={prefix}", "-Wno-dev"]
     (top / "configure-gst-args.json").write_text(json.dumps(configure, indent=1) + "\n")
     times = {"gst-configure": run(configure, env, log_file, log, f"{variant.name}: configure {GST_RECIPE}")}
     targets = data.words("OECMAKE_TARGET_COMPILE") or ["all"]
@@ -442,8 +446,25 @@ def _install_wheel(venv: Path, wheel: Path, image: Path, data: metadata.RecipeDa
     shutil.rmtree(image, ignore_errors=True)
     subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "installer"], check=True)
     subprocess.run([str(venv / "bin" / "python"), "-m", "installer", "--destdir", str(image),
-                    "--prefix", data.get("prefix") or "/usr", "--interpreter", "/usr/bin/python3", str(wheel)],
-                   check=True)
+                    "--prefix", data.get("prefix") or "/usr", str(wheel)], check=True)
+    # oe-core's python3-installer takes --interpreter (its own patch; PyPI's lacks it): the
+    # scripts' shebang names the target's python3, not the build's.
+    for script in (image / (data.get("bindir") or "/usr/bin").lstrip("/")).glob("*"):
+        text = script.read_bytes()
+        if text.startswith(b"#!"):
+            script.write_bytes(b"#!/usr/bin/env python3" + text[text.index(b"\n"):])
+    # The host's python3.11 installs into lib/python3.11/site-packages; the recipe's packages name
+    # the release's PYTHON_SITEPACKAGES_DIR (python3.12 on scarthgap, 3.13 later): moved there.
+    site = subprocess.run([str(venv / "bin" / "python"), "-c",
+                           "import sysconfig; print(sysconfig.get_path('purelib', vars={'base': '/usr'}))"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    wanted = data.get("PYTHON_SITEPACKAGES_DIR")
+    if wanted and wanted != site and (image / site.lstrip("/")).is_dir():
+        (image / wanted.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(image / site.lstrip("/"), image / wanted.lstrip("/"))
+        leftover = (image / site.lstrip("/")).parent
+        if leftover.is_dir() and not any(leftover.iterdir()):
+            leftover.rmdir()
 
 
 def _write_env(out: Path) -> None:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
+import subprocess
 import sys
 from pathlib import Path
 
@@ -69,6 +71,9 @@ def main(argv=None) -> int:
                 print(f"HAILORT_ORACLE_DIR={oracle}")
     except (sources.SourceError, metadata.MetadataError, build.BuildError) as error:
         print(f"hailort-oracle: {error}", file=sys.stderr)
+        return 1
+    except subprocess.CalledProcessError as error:     # a helper step (venv, pip, installer)
+        print(f"hailort-oracle: {shlex.join(map(str, error.cmd))} failed (exit {error.returncode})", file=sys.stderr)
         return 1
     return 0
 

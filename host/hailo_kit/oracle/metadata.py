@@ -35,6 +35,7 @@ VARIABLES = (
     "PYTHON_SITEPACKAGES_DIR", "SETUPTOOLS_SETUP_PATH", "DEPENDS", "LAYERSERIES_CORENAMES",
     "OECMAKE_ARGS", "TMPDIR", "TOPDIR", "STAGING_DIR_NATIVE", "SRC_URI", "STAGING_LIBDIR", "STAGING_INCDIR",
     "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "STAGING_DIR_HOST", "BPN",
+    "OECMAKE_C_FLAGS_RELEASE", "OECMAKE_CXX_FLAGS_RELEASE",
 )
 class MetadataError(Exception):
     """BitBake could not be run, or the recipe's metadata lacks what the oracle needs."""
@@ -74,12 +75,16 @@ class RecipeData:
             args.append(arg)
         return args
 
-    def compiler_flags(self, src: Path, build: Path, top: Path, supported=lambda flag: True) -> Dict[str, str]:
+    def compiler_flags(self, src: Path, build: Path, top: Path, supported=lambda flag: True,
+                       sysroot: Optional[Path] = None) -> Dict[str, str]:
         """CFLAGS, CXXFLAGS, CPPFLAGS, LDFLAGS as BitBake exports them to the build, for a native
-        build: the recipe's S, B and WORKDIR are src, build and top in the prefix maps (so
-        __FILE__ and debug info lose the build path as they would); options naming BitBake's
-        tree (the sysroots) are dropped, and so are those the host compiler lacks (supported)."""
+        build: the recipe's S, B and WORKDIR (and its recipe sysroot, when the oracle stands one
+        in) are src, build, top (and sysroot) in the prefix maps (so __FILE__ and debug info lose
+        the build path as they would); other options naming BitBake's tree are dropped, and so
+        are those the host compiler lacks (supported)."""
         mapping = {self.get("S"): str(src), self.get("B"): str(build), self.get("WORKDIR"): str(top)}
+        if sysroot is not None and self.get("STAGING_DIR_HOST"):
+            mapping[self.get("STAGING_DIR_HOST")] = str(sysroot)
         tmpdir = self.get("TMPDIR")
         out = {}
         for name in ("CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS"):
@@ -94,6 +99,15 @@ class RecipeData:
                     kept.append(flag)
             out[name] = " ".join(kept)
         return out
+
+    def cmake_flag_args(self, flags: Dict[str, str]) -> List[str]:
+        """What cmake.bbclass's toolchain.cmake caches: CMAKE_<LANG>_FLAGS from the recipe's
+        (mapped) CFLAGS/CXXFLAGS, and its Release additions (OECMAKE_<LANG>_FLAGS_RELEASE,
+        "-DNDEBUG", not CMake's "-O3 -DNDEBUG"). On the command line, so a kept CMake cache
+        cannot hold other flags."""
+        return [f"-DCMAKE_C_FLAGS:STRING={flags['CFLAGS']}", f"-DCMAKE_CXX_FLAGS:STRING={flags['CXXFLAGS']}",
+                f"-DCMAKE_C_FLAGS_RELEASE:STRING={self.get('OECMAKE_C_FLAGS_RELEASE') or '-DNDEBUG'}",
+                f"-DCMAKE_CXX_FLAGS_RELEASE:STRING={self.get('OECMAKE_CXX_FLAGS_RELEASE') or '-DNDEBUG'}"]
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

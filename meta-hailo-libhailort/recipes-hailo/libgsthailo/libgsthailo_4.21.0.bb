@@ -17,10 +17,6 @@ require recipes-hailo/hailort/hailort-sources-${PV}.inc
 inherit cmake pkgconfig
 
 OECMAKE_SOURCEPATH = "${S}/hailort/libhailort/bindings/gstreamer"
-# Its install(TARGETS gsthailo ... CONFIGURATIONS Release): under any other build type, and
-# cmake.bbclass sets none, `cmake --install` skips libgsthailo.so (the real build showed it:
-# scripts/hailort-oracle, docs/oracle.md).
-EXTRA_OECMAKE += "-DCMAKE_BUILD_TYPE=Release"
 
 # HailoRT installs into a Debian multiarch folder (lib/<arch>-linux-gnu/gstreamer-1.0).
 do_install:append() {
