@@ -522,11 +522,11 @@ def test_waiters_see_free_slots_while_a_later_callback_blocks(write_model):
             for i in range(size):
                 def callback(completion_info, i=i):
                     if i == 5:
-                        released_in_time.append(release.wait(2.0))
+                        released_in_time.append(release.wait(3.0))
                 jobs.append(configured.run_async([bindings], callback))
             try:
-                configured.wait_for_async_ready(timeout_ms=5000)    # the queue was full: frames 0-4 free it
-                jobs[4].wait(100)
+                configured.wait_for_async_ready(timeout_ms=10000)   # the queue was full: frames 0-4 free it
+                jobs[4].wait(2000)
                 with pytest.raises(HailoRTTimeout):
                     jobs[6].wait(20)                                # behind the blocked callback
             finally:
