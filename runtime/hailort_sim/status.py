@@ -289,3 +289,13 @@ def exception_for(status: int, detail: str = "") -> HailoRTException:
 
 def raise_status(status: int, detail: str = "") -> NoReturn:
     raise exception_for(status, detail)
+
+
+class HailoRTStatusException(HailoRTException):
+    """What pyhailort's native module raises where its Python layer does not translate the status
+    (e.g. HEF's stream and vstream info queries): the text is the status number. (The real class
+    derives from Exception only; ours stays a HailoRTException so that no caller misses it.)"""
+
+
+def raise_native(status: int) -> NoReturn:
+    raise HailoRTStatusException(str(int(status)), status=status)

@@ -23,7 +23,10 @@ def vstream(name, direction, type_, order, shape, network, nms=None):
                        shape=shape, quant_info=QuantInfo(), nms_info=nms)
 
 
-def ng(name, networks, streams=(), vstreams=(), contexts=1, **extra):
+def ng(name, networks, streams=None, vstreams=(), contexts=1, **extra):
+    if streams is None:   # every vstream comes from a core stream; libhailort has no network without them
+        streams = [stream(v.name, v.direction, v.format.type, v.format.order, (1, 1, 1), v.network_name)
+                   for v in vstreams]
     return NetworkGroup(
         name=name, networks=networks,
         input_streams=tuple(s for s in streams if s.direction == Direction.H2D),
@@ -102,6 +105,16 @@ Network group name: zeta, Single Context
 
 def test_network_groups_sorted_networks_split_multi_context():
     assert describe(MULTI) == MULTI_TEXT
+
+
+def test_a_network_without_input_layers_is_not_found():
+    """CoreOpMetadata::get_input_layer_infos: HAILO_NOT_FOUND (the real tool, measured on a HEF
+    whose only input edge layer was removed)."""
+    from hailort_sim.status import HailoRTException, HailoStatus
+    no_input = dataclasses.replace(MULTI.network_groups[1], input_streams=MULTI.network_groups[1].input_streams[1:])
+    with pytest.raises(HailoRTException) as error:
+        describe(dataclasses.replace(MULTI, network_groups=(MULTI.network_groups[0], no_input)))
+    assert error.value.status == HailoStatus.HAILO_NOT_FOUND
 
 
 Y = "yolov5m/yolov5m"

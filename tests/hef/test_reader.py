@@ -463,3 +463,79 @@ def test_yolov5_seg_op_gives_a_byte_mask_output():
     assert vout.format.order == FormatOrder.HAILO_NMS_WITH_BYTE_MASK and vout.shape == ()
     assert vout.nms_info.max_accumulated_mask_size == 64 * 64 * 2
     assert group.ops[0].type == "YOLOV5SEG" and "Max bboxes total: 8000" in group.ops[0].description
+
+
+# ---- context-switch operations (hef.cpp parse_operation, parse_trigger_action, parse_action) ----
+def _operation(edit_operation, version=2):
+    """A HEF whose core op has one preliminary operation, shaped by ``edit_operation``."""
+    def edit(message):
+        edit_operation(message.network_groups[0].ops[0].core_op.preliminary_config.operation.add())
+    return edited("resnet_v1_18", edit, version)
+
+
+def _with(trigger=None, action=None, **fields):
+    def edit(operation):
+        if trigger:
+            detail = getattr(operation.trigger, trigger)
+            detail.SetInParent()
+            for name, value in fields.items():
+                setattr(detail, name, value)
+        else:
+            operation.trigger.trigger_none.SetInParent()
+        if action:
+            detail = getattr(operation.actions.add(), action)
+            detail.SetInParent()
+            for name, value in fields.items():
+                if "." in name:
+                    owner, name = name.split(".")
+                    detail = getattr(detail, owner)
+                setattr(detail, name, value)
+    return edit
+
+
+@pytest.mark.parametrize("edit,status", [
+    (lambda operation: None, "HAILO_INVALID_HEF"),                    # "Unsupported trigger given 0"
+    (_with("trigger_all_data_was_received"), "HAILO_NOT_IMPLEMENTED"),
+    (_with("trigger_lcu", lcu_index=256), "HAILO_INVALID_HEF"),
+    (_with("trigger_nms", succ_prepost_ob_interface=300), "HAILO_INVALID_HEF"),
+    (_with("trigger_dma_idle", shmifo_index=0x100), "HAILO_INVALID_HEF"),
+    (_with(action="write_data"), "HAILO_INTERNAL_FAILURE"),            # "Action 2 not implemented"
+    (_with(action="enable_lcu", lcu_kernel_done_address=0x10000), "HAILO_INVALID_HEF"),
+    (_with(action="enable_nms", number_of_classes=80), "HAILO_INVALID_HEF"),   # burst size 0
+    (_with(action="write_data_by_type", address=6), "HAILO_INVALID_HEF"),      # not 4-byte aligned
+    (_with(action="debug", **{"sleep.duration_in_usec": 999}), "HAILO_INVALID_HEF"),
+    (_with(action="write_data_ccw"), "HAILO_INVALID_HEF"),             # inline config words need header v0
+    (_with(action="write_data_ccw_ptr", cfg_channel_index=256), "HAILO_INVALID_HEF"),
+])
+def test_bad_operations(edit, status):
+    assert status_of(read_hef, _operation(edit)) == status
+
+
+def test_valid_operations_read():
+    for edit in (_with("trigger_lcu", cluster_index=3, lcu_index=255), _with("trigger_nms"),
+                 _with(action="enable_nms", number_of_classes=80, burst_size=1),
+                 _with(action="debug", **{"sleep.duration_in_usec": 1000}), _with(action="write_data_ccw_ptr")):
+        assert read_hef(_operation(edit)).network_groups[0].name == "resnet_v1_18"
+
+
+def test_inline_config_words_only_in_header_version_0():
+    assert read_hef(_operation(_with(action="write_data_ccw"), version=0)).network_groups
+    assert status_of(read_hef, _operation(_with(action="write_data_ccw_ptr"), version=0)) == "HAILO_INVALID_HEF"
+
+
+def test_aligned_ccws_need_header_version_3():
+    def aligned(version):
+        spec = dataclasses.replace(sample_spec("shortcut_net"), ccws_size=100)
+        proto, ccws = build_proto(spec, version)
+        message = ProtoHEFHef.FromString(proto)
+        message.extensions.add(type_index=32, name="SHARED_CONFIG")
+        return build_container(message.SerializeToString(), version, ccws=ccws)
+    assert read_hef(aligned(3)).network_groups
+    assert status_of(read_hef, aligned(2)) == "HAILO_HEF_NOT_SUPPORTED"
+
+
+def test_core_op_named_unlike_its_group():
+    """libhailort 4.21.0 aborts on this HEF (std::map::at); ours calls it invalid."""
+    def rename(message):
+        message.network_groups[0].ops[0].core_op.network_group_metadata.network_group_name = "other"
+    assert status_of(read_hef, edited("resnet_v1_18", rename)) == "HAILO_INVALID_HEF"

@@ -58,6 +58,23 @@ def test_hef_queries(write_model):
         HEF(path + ".missing")
 
 
+def test_info_queries_of_a_network_without_inputs_are_not_found():
+    """As the real pyhailort (oracle, docs/oracle.md): the six info queries are not wrapped, so the
+    native HailoRTStatusException with the status number escapes."""
+    from hailort_sim.hef.model import Direction
+    from hailort_sim.hef.reader import read_hef
+    from hailort_sim.hef.samples import sample_bytes
+    import dataclasses
+    model = read_hef(sample_bytes("resnet_v1_18"))
+    group = model.network_groups[0]
+    hef = HEF(dataclasses.replace(model, network_groups=(dataclasses.replace(group, input_streams=()),)))
+    for query in (hef.get_input_stream_infos, hef.get_input_vstream_infos, hef.get_all_stream_infos):
+        with pytest.raises(HailoRTException) as error:
+            query("resnet_v1_18")
+        assert type(error.value).__name__ == "HailoRTStatusException" and str(error.value) == "61"
+    assert [s.direction for s in hef.get_output_stream_infos("resnet_v1_18")] == [Direction.D2H]
+
+
 def test_configure_params_and_infer_vstreams(write_model):
     path = write_model(classifier())
     target = VDevice()

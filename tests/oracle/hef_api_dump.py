@@ -1,7 +1,10 @@
 """Print, as JSON, what hailo_platform.HEF says about HEF files: run once with the real
 pyhailort (the oracle's python) and once with ours; tests/oracle compares the two outputs.
 
-    python hef_api_dump.py a.hef b.hef ...
+    python hef_api_dump.py a.hef b.hef ...     # one line per file: {"path": ..., "result": ...}
+
+One line per file, flushed as soon as it is written: when the real library crashes the process
+(a signal) on one file, the lines before it stand and the caller knows which file it was.
 
 Only the public API is used, so the same code reads both implementations. Every call's
 exception is recorded by class name (and HailoRT status when it has one), not raised.
@@ -90,5 +93,5 @@ def _dequantize(hef, group):
 
 
 if __name__ == "__main__":
-    json.dump({path: describe(path) for path in sys.argv[1:]}, sys.stdout, indent=1, sort_keys=True)
-    print()
+    for path in sys.argv[1:]:
+        print(json.dumps({"path": path, "result": describe(path)}, sort_keys=True), flush=True)

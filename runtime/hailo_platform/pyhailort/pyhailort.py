@@ -98,6 +98,14 @@ def _warn(message: str) -> None:
 
 # --- HEF ---------------------------------------------------------------------------------
 
+def _require_layers(group, network, direction):
+    """CoreOpMetadata::get_*_layer_infos: a network (or group) without layers in a direction is
+    HAILO_NOT_FOUND, raised untranslated as the real HEF's info queries do."""
+    for wanted, streams in ((_Direction.H2D, group.input_streams), (_Direction.D2H, group.output_streams)):
+        if direction in (None, wanted) and not group.streams_of(network, streams):
+            _status.raise_native(_status.HailoStatus.HAILO_NOT_FOUND)
+
+
 class HEF:
     """A HEF file (path) or buffer (bytes)."""
 
@@ -139,6 +147,7 @@ class HEF:
 
     def _vinfos(self, name, direction):
         group, network = self._group_and_network(name)
+        _require_layers(group, network, direction)
         items = []
         if direction in (None, _Direction.H2D):
             items += list(group.input_vstreams)
@@ -148,6 +157,7 @@ class HEF:
 
     def _sinfos(self, name, direction):
         group, network = self._group_and_network(name)
+        _require_layers(group, network, direction)
         items = []
         if direction in (None, _Direction.H2D):
             items += list(group.input_streams)

@@ -86,6 +86,15 @@ def _of_network(items, network, networks):
     return [item for item in items if item.network_name == network or (not item.network_name and len(networks) == 1)]
 
 
+def _require_layers(group, network):
+    """Every info query starts with CoreOpMetadata::get_{input,output}_layer_infos(network), which
+    fails with HAILO_NOT_FOUND when the network has no layer of that direction."""
+    from hailort_sim.status import HailoStatus, raise_status
+    for streams in (group.input_streams, group.output_streams):
+        if not group.streams_of(network, streams):
+            raise_status(HailoStatus.HAILO_NOT_FOUND, f"Network name {network} is not found in networks metadata")
+
+
 def operation_items(group):
     """libhailort prints the description of the network group's last op, split at ", "."""
     ops = getattr(group, "ops", ())
@@ -110,6 +119,8 @@ def describe(model, parse_streams=False, parse_vstreams=True):
         lines.append("Network group name: {}, {}".format(group.name, contexts))
         for network in group.networks:
             lines.append(TAB + "Network name: " + network)
+            if parse_streams or parse_vstreams:
+                _require_layers(group, network)
             if parse_streams:
                 lines.append(TAB * 2 + "Stream infos:")
                 lines += _io_lines(group, network, group.input_streams, group.output_streams, stream_shape_str)

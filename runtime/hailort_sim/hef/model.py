@@ -201,6 +201,12 @@ class NetworkGroup:
     def is_multi_context(self) -> bool:
         return self.contexts_count > 1
 
+    def streams_of(self, network: Optional[str], streams) -> Tuple[StreamInfo, ...]:
+        """The ``streams`` of ``network``: all for None or the default network ("<ng>/<ng>")."""
+        if not network or network == f"{self.name}/{self.name}":
+            return tuple(streams)
+        return tuple(s for s in streams if s.network_name == network)
+
 
 @dataclass(frozen=True)
 class HefModel:

@@ -25,6 +25,7 @@ EXT_HAILO_NET_FLOW = 13
 EXT_NMS_OUTPUT_BURST = 19
 EXT_OUTPUT_SCALE_PER_FEATURE = 25
 EXT_PERIPH_CALCULATION_IN_HAILORT = 26
+EXT_SHARED_CONFIG = 32          # "aligned CCWs": only header version 3 carries them
 # libhailort 4.21.0 SUPPORTED_EXTENSIONS: every type up to SHARED_CONFIG (32) but TEST_ONE and
 # MULTI_NETWORK_VARIABLE_BATCH_SIZE, which are only valid as optional extensions.
 SUPPORTED_EXTENSIONS = frozenset(range(33)) - {7, 8}
@@ -73,6 +74,31 @@ OP_NMS_KINDS = {  # ProtoHEFNmsOp oneof field -> (type, libhailort op name)
     "yolov8_nms_op": ("YOLOV8", "YOLOV8-Post-Process"),
 }
 BBOX_ONLY_NAMES = {"YOLOV5": "YOLOv5Bbox-Only-Post-Process", "YOLOV8": "YOLOv8Bbox-Only-Post-Process"}
+
+# Context-switch operations (hef.cpp parse_trigger_action, parse_action): the fields each trigger
+# and action keeps in a uint8 (or the given number of bits).
+TRIGGER_FIELDS = {
+    "trigger_lcu": ("cluster_index", "lcu_index"),
+    "trigger_all_data_was_sent": ("shmifo_index",),
+    "trigger_dma_idle": ("shmifo_index",),
+    "trigger_nms": ("aggregator_index", "pred_cluster_ob_index", "pred_cluster_ob_cluster_index",
+                    "pred_cluster_ob_interface", "succ_prepost_ob_index", "succ_prepost_ob_interface"),
+    "trigger_none": (),
+}
+ACTION_FIELDS = {
+    "disable_lcu": (("cluster_index", 8), ("lcu_index", 8)),
+    "enable_lcu": (("cluster_index", 8), ("lcu_index", 8), ("lcu_kernel_done_address", 16)),
+    "switch_lcu_batch": (("cluster_index", 8), ("lcu_index", 8)),
+    "enable_sequencer": (("cluster_index", 8),),
+    "wait_for_seqeuncer": (("cluster_index", 8),),
+    "allow_input_dataflow": (("sys_index", 8),),
+    "wait_for_module_config_done": (("index", 8),),
+    "enable_nms": (("nms_unit_index", 8), ("network_index", 8)),
+    "write_data_by_type": (("address", 32),),
+    "none": (), "debug": (),
+}
+MIN_SLEEP_TIME_USEC = 1000
+WRITE_BY_TYPE_MAX_SIZE = 4
 
 _F32 = struct.Struct("<f")
 
@@ -130,6 +156,7 @@ class _Features:
         self.nms_burst = EXT_NMS_OUTPUT_BURST in self.required
         self.scale_per_feature = EXT_OUTPUT_SCALE_PER_FEATURE in self.required
         self.periph_in_hailort = EXT_PERIPH_CALCULATION_IN_HAILORT in self.required
+        self.aligned_ccws = EXT_SHARED_CONFIG in self.required
         self.multi_network = EXT_MULTI_NETWORK_VARIABLE_BATCH_SIZE in self.optional
         self.hw_padding_in_dfc = EXT_HW_PADDING in self.optional
 
@@ -139,6 +166,7 @@ class _CoreOp:
 
     def __init__(self, proto, partials=()):
         self.metadata = proto.network_group_metadata
+        self.preliminary = proto.preliminary_config.operation
         self.contexts = proto.contexts
         self.sorted_outputs_order = proto.sorted_outputs_order
         self.fused = proto.fused_layers_metadata
@@ -176,6 +204,7 @@ class _Reader:
         self.message = message
         self.hef = hef
         self.features = _Features(message)
+        self.ops_metadata_names = set()   # core-op names libhailort keys its post-process ops by
         try:
             self.arch = ProtoHwArch(message.header.hw_arch)
         except ValueError:
@@ -251,7 +280,14 @@ class _Reader:
             layout_core = core_op
             inputs, outputs = self._contexts(core_op)
         ops = self._ops(group, layout_core, outputs) if self.features.net_flow else []
+        layouts = [p for _, p in core_op.partials] if self.arch in MULTI_LAYOUT_ARCHS else [core_op]
+        self.ops_metadata_names.update(c.name for c in layouts)
         sorted_names = self._sorted_output_names(group, core_op)
+        if name not in self.ops_metadata_names:
+            # libhailort keys the group's post-process ops by its core op's name and looks them
+            # up by the group's name: std::map::at throws, and hailortcli aborts (4.21.0).
+            raise_status(S.HAILO_INVALID_HEF,
+                         f"Network group {name!r}: its core op is named {core_op.name!r}, not after the group")
 
         input_vstreams = [v for layer in inputs for v in self._vstreams(layer)]
         op_inputs = {n for entry in ops for n in entry[0].input_names}
@@ -306,11 +342,11 @@ class _Reader:
     def _contexts(self, core_op: _CoreOp):
         if not len(core_op.contexts):
             raise_status(S.HAILO_INVALID_HEF, f"Core op {core_op.name!r} has no contexts")
-        if core_op.metadata.cfg_channels_count > 0xFF:
-            raise_status(S.HAILO_INVALID_HEF, "Invalid cfg channels count")
+        self._operations(core_op.preliminary)
         inputs: List[_Layer] = []
         outputs: List[_Layer] = []
         for context in core_op.contexts:
+            self._operations(context.operations)
             for edge in context.metadata.edge_layers:
                 kind = edge.context_switch_info.edge_connection_type
                 if kind == 0:   # BOUNDARY: the only layers users see
@@ -324,7 +360,75 @@ class _Reader:
                 raise_status(S.HAILO_INVALID_HEF,
                              f"Layer name should be unique. name '{layer.name}' appears more than once")
             names.add(layer.name)
+        if core_op.metadata.cfg_channels_count > 0xFF:
+            raise_status(S.HAILO_INVALID_HEF, "Invalid cfg channels count")
         return inputs, outputs
+
+    # ---- context-switch operations -------------------------------------------------------
+    def _operations(self, operations):
+        """Check triggers and actions as libhailort parses them when it loads the HEF (the
+        simulated device runs none of them)."""
+        version = self.hef.version
+        ccw_kind, other_ccw = ("write_data_ccw", "write_data_ccw_ptr") if version == 0 \
+            else ("write_data_ccw_ptr", "write_data_ccw")
+        for operation in operations:
+            self._trigger(operation.trigger)
+            bursts: Dict[int, int] = {}          # a run of config-word actions, per config channel
+            for action in operation.actions:
+                kind = action.WhichOneof("action")
+                if kind == other_ccw:
+                    raise_status(S.HAILO_INVALID_HEF, f"{kind} action is not supported for hef version {version}")
+                if kind != ccw_kind:
+                    bursts = {}
+                    self._action(kind, action)
+                    continue
+                channel = getattr(action, kind).cfg_channel_index
+                if channel > 0xFF:
+                    raise_status(S.HAILO_INVALID_HEF, "Invalid cfg channel index")
+                bursts[channel] = bursts.get(channel, 0) + 1
+                if version > 0 and bursts[channel] > 0xFFFF:
+                    raise_status(S.HAILO_INVALID_HEF, f"Too many ccw burst {bursts[channel]} (must fit in uint16)")
+            if version > 0 and self.features.aligned_ccws and version != 3:
+                raise_status(S.HAILO_HEF_NOT_SUPPORTED, f"Aligned_ccws is not supported on hef version {version}")
+
+    @staticmethod
+    def _trigger(trigger):
+        kind = trigger.WhichOneof("trigger")
+        if kind == "trigger_all_data_was_received":
+            raise_status(S.HAILO_NOT_IMPLEMENTED, "kTriggerAllDataWasReceived trigger is not supported")
+        if kind not in TRIGGER_FIELDS:
+            raise_status(S.HAILO_INVALID_HEF, "Unsupported trigger given 0")
+        detail = getattr(trigger, kind)
+        for field in TRIGGER_FIELDS[kind]:
+            if getattr(detail, field) > 0xFF:
+                raise_status(S.HAILO_INVALID_HEF, f"Failed to parse HEF. Invalid {field}: {getattr(detail, field)}.")
+
+    @staticmethod
+    def _action(kind, action):
+        if kind not in ACTION_FIELDS:   # unset, write_data, write_compressed_data
+            raise_status(S.HAILO_INTERNAL_FAILURE, f"Action {kind or 'unset'} not implemented")
+        detail = getattr(action, kind)
+        for field, bits in ACTION_FIELDS[kind]:
+            if getattr(detail, field) >> bits:
+                raise_status(S.HAILO_INVALID_HEF, f"Failed to parse HEF. Invalid {field}: {getattr(detail, field)}.")
+        if kind == "enable_sequencer" and detail.initial_l3_info.includes_initial_l3_info:
+            if detail.initial_l3_info.initial_l3_index > 0xFF or detail.initial_l3_info.initial_l3_offset > 0xFFFF:
+                raise_status(S.HAILO_INVALID_HEF, "Initial l3 cut or offset is out of range")
+        elif kind == "enable_nms":
+            if not detail.number_of_classes or not detail.burst_size:
+                raise_status(S.HAILO_INVALID_HEF, "Enable NMS Action must have number of classes and burst size")
+            if detail.division_factor > 0xFF:
+                raise_status(S.HAILO_INVALID_HEF, f"Failed to parse HEF. Invalid division factor: {detail.division_factor}.")
+        elif kind == "write_data_by_type":
+            if detail.address % 4 or detail.data_type not in (0, 1) or len(detail.data) > WRITE_BY_TYPE_MAX_SIZE \
+                    or detail.shift > 0xFF:
+                raise_status(S.HAILO_INVALID_HEF, "Failed to parse HEF. Invalid write_data_by_type action")
+        elif kind == "debug":
+            sleep = detail.WhichOneof("action")
+            if sleep is None:
+                raise_status(S.HAILO_INVALID_HEF, "Debug action must have sleep or halt field")
+            if sleep == "sleep" and detail.sleep.duration_in_usec < MIN_SLEEP_TIME_USEC:
+                raise_status(S.HAILO_INVALID_HEF, f"Sleep time must be at least {MIN_SLEEP_TIME_USEC} microseconds")
 
     def _boundary_layer(self, core_op: _CoreOp, edge) -> _Layer:
         direction = Direction.D2H if edge.direction == 1 else Direction.H2D
@@ -705,9 +809,7 @@ class _Reader:
             source = inputs[0]
             shape3 = (source.shape[0], source.shape[1], 1) if info.type == "ARGMAX" else source.shape
             order = _enum(FormatOrder, pad.format_order, FormatOrder.AUTO)
-            numeric = pad.numeric_info
-            quant = QuantInfo(_f32(numeric.qp_zp), _f32(numeric.qp_scale),
-                              _f32(numeric.limvals_min), _f32(numeric.limvals_max))
+            quant = source.quant   # Argmax/SoftmaxOpMetadata::get_output_vstream_info: the input's QP
             return VStreamInfo(
                 name=info.output_name, network_name=default_network, direction=Direction.D2H,
                 format=Format(_enum(FormatType, pad.format_type, FormatType.AUTO), order),

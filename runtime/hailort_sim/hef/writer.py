@@ -482,6 +482,7 @@ class _Builder:
             holder = (holder.partial_core_ops[0].core_op if self.spec.net_flow
                       else holder.partial_network_groups[0].network_group)
         operation = holder.preliminary_config.operation.add()
+        operation.trigger.trigger_none.SetInParent()   # libhailort rejects an operation without a trigger
         payload = hashlib.shake_128(b"hailort_sim ccws").digest(size)
         records = bytearray()
         record_words = 1024
