@@ -16,6 +16,7 @@ Runs under the system's Python (GStreamer's Python bindings are Debian packages)
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -100,9 +101,11 @@ def main(argv=None):
         config = os.path.join(tmp, "hailort-sim.conf")
         with open(config, "w") as out:
             out.write("[device0]\narchitecture = HAILO8\n")
+        # libgsthailo.so, the plugin of the elements, built from this tree as the recipe builds it
+        subprocess.run(["make", "-s", "-C", os.path.join(RUNTIME, "gst-plugin"), f"O={tmp}",
+                        f"PYTHON={sys.executable}"], check=True)
         os.environ.update(HAILORT_SIM_CONFIG=config, HAILORT_LOGGER_PATH="NONE", TMPDIR=tmp,
-                          GST_REGISTRY=os.path.join(tmp, "registry.bin"),
-                          GST_PLUGIN_PATH=os.path.join(RUNTIME, "hailort_sim", "gst", "plugin"),
+                          GST_REGISTRY=os.path.join(tmp, "registry.bin"), GST_PLUGIN_PATH=tmp,
                           PYTHONPATH=os.path.abspath(RUNTIME) + os.pathsep + os.environ.get("PYTHONPATH", ""))
         tempfile.tempdir = tmp
         import gi

@@ -4,7 +4,7 @@ import pytest
 
 from hailort_sim.hef.samples import write_samples
 
-from gst_helpers import Gst, environment, unavailable
+from gst_helpers import Gst, build_plugin, environment, unavailable
 
 ONE_DEVICE = "[device0]\narchitecture = HAILO8\n"
 
@@ -15,6 +15,12 @@ def gst_registry(tmp_path_factory):
     if reason:
         pytest.skip(reason)
     return tmp_path_factory.mktemp("gst") / "registry.bin"
+
+
+@pytest.fixture(scope="session")
+def gst_plugin_dir(tmp_path_factory, gst_registry):
+    """GST_PLUGIN_PATH: a directory with libgsthailo.so built from this tree."""
+    return build_plugin(tmp_path_factory.mktemp("gst-plugin"))
 
 
 @pytest.fixture(scope="session")
@@ -34,5 +40,5 @@ def sim_config(tmp_path):
 
 
 @pytest.fixture
-def gst(tmp_path, sim_config, gst_registry):
-    return Gst(environment(tmp_path, sim_config, gst_registry))
+def gst(tmp_path, sim_config, gst_registry, gst_plugin_dir):
+    return Gst(environment(tmp_path, sim_config, gst_registry, gst_plugin_dir))

@@ -1,5 +1,6 @@
-"""Running GStreamer with our plugin: the system's gst tools and Python (gst-python and the
-plugin loader are Debian packages, not in the virtual environment), the runtime from this tree."""
+"""Running GStreamer with our plugin: the system's gst tools and Python (GStreamer's Python
+bindings are Debian packages, not in the virtual environment), the runtime from this tree and
+libgsthailo.so built from it (runtime/gst-plugin)."""
 import json
 import os
 import pathlib
@@ -10,9 +11,9 @@ import textwrap
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RUNTIME = ROOT / "runtime"
-PLUGIN_DIR = RUNTIME / "hailort_sim" / "gst" / "plugin"
+PLUGIN_SRC = RUNTIME / "gst-plugin"
 PROBE = pathlib.Path(__file__).with_name("pipeline_probe.py")
-SYSTEM_PYTHON = "/usr/bin/python3"     # the Python the gst-python plugin loader embeds
+SYSTEM_PYTHON = "/usr/bin/python3"     # the Python libgsthailo.so embeds (and gst-python's loader)
 TIMEOUT = 120
 
 
@@ -24,16 +25,26 @@ def unavailable():
     if subprocess.run([SYSTEM_PYTHON, "-c", probe], capture_output=True).returncode != 0:
         return (f"{SYSTEM_PYTHON} lacks gi/Gst, numpy or protobuf (python3-gst-1.0, python3-numpy, "
                 "python3-protobuf; scripts/setup installs them)")
-    if subprocess.run(["gst-inspect-1.0", "python"], capture_output=True).returncode != 0:
-        return "the gst-python plugin loader is missing (gstreamer1.0-python3-plugin-loader)"
+    if shutil.which("make") is None or shutil.which("cc") is None or subprocess.run(
+            ["pkg-config", "--exists", "gstreamer-1.0"], capture_output=True).returncode != 0:
+        return ("cannot build libgsthailo.so: make, cc or GStreamer's headers are missing (make, gcc, "
+                "pkg-config, libgstreamer1.0-dev; scripts/setup installs them)")
     return None
 
 
-def environment(tmp_path, config, registry):
+def build_plugin(outdir):
+    """libgsthailo.so (the plugin "hailo") built into ``outdir``, as the recipe builds it."""
+    r = subprocess.run(["make", "-s", "-C", str(PLUGIN_SRC), f"O={outdir}", f"PYTHON={SYSTEM_PYTHON}"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, f"building libgsthailo.so failed: {r.stdout}{r.stderr}"
+    return outdir
+
+
+def environment(tmp_path, config, registry, plugin_dir):
     env = dict(os.environ)
     for name in ("PYTHONHOME", "VIRTUAL_ENV", "HAILORT_CONSOLE_LOGGER_LEVEL"):
         env.pop(name, None)
-    env.update(GST_PLUGIN_PATH=str(PLUGIN_DIR), GST_REGISTRY=str(registry), PYTHONPATH=str(RUNTIME),
+    env.update(GST_PLUGIN_PATH=str(plugin_dir), GST_REGISTRY=str(registry), PYTHONPATH=str(RUNTIME),
                HAILORT_SIM_CONFIG=str(config), HAILORT_LOGGER_PATH="NONE", TMPDIR=str(tmp_path),
                PYTHONDONTWRITEBYTECODE="1")
     return env
@@ -45,8 +56,8 @@ class Gst:
     def __init__(self, env):
         self.env = env
 
-    def run(self, cmd, timeout=TIMEOUT):
-        return subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=timeout)
+    def run(self, cmd, timeout=TIMEOUT, env=None):
+        return subprocess.run(cmd, env=env or self.env, capture_output=True, text=True, timeout=timeout)
 
     def inspect(self, *args):
         return self.run(["gst-inspect-1.0", *args])
@@ -110,3 +121,20 @@ def assert_real_properties(element, inspect_output):
         assert ours[name][:-1] == fields, name
         readonly = name in ("power-measurement", "temperature")
         assert ours[name][-1] == ("readable" if readonly else "readable, writable"), name
+
+
+# gsthailoplugin.cpp (GST_PLUGIN_DEFINE) and CMakeLists.txt (VERSION, PACKAGE) of HailoRT 4.21.0
+PLUGIN_DETAILS = {"Name": "hailo", "Description": "hailo gstreamer plugin", "Version": "1.0",
+                  "License": "unknown", "Source module": "hailo", "Binary package": "GStreamer",
+                  "Origin URL": "http://gstreamer.net/"}
+
+
+def assert_hailo_plugin(inspect_output):
+    """`gst-inspect-1.0 hailo` shows libgsthailo's plugin details and our two elements (the real
+    plugin has a third, the deprecated synchailonet, which we do not provide)."""
+    details = dict(re.findall(r"^  (\S.*?)\s{2,}(.*)$", inspect_output.split("\n\n")[0], re.M))
+    assert {k: details.get(k) for k in PLUGIN_DETAILS} == PLUGIN_DETAILS, inspect_output
+    assert details["Filename"].endswith("/libgsthailo.so"), inspect_output
+    features = re.findall(r"^  (\w+): (.*)$", inspect_output, re.M)
+    assert features == [("hailodevicestats", "hailodevicestats element"), ("hailonet", "hailonet element")]
+    assert "2 features:\n  +-- 2 elements" in inspect_output

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from gst_helpers import ELEMENTS, assert_real_properties, committed
+from gst_helpers import ELEMENTS, assert_hailo_plugin, assert_real_properties, committed
 
 @pytest.mark.parametrize("element", ELEMENTS)
 def test_properties_are_the_real_ones(gst, element):
@@ -29,12 +29,28 @@ def test_pads_and_metadata(gst):
 
 
 def test_listed_like_the_guide(gst):
-    """Guide §10.6: `gst-inspect-1.0 | grep hailo` lists the two elements (ours through the
-    gst-python loader, so the plugin column says "python" where libgsthailo's says "hailo")."""
+    """Guide §10.6: `gst-inspect-1.0 | grep hailo` returns `hailo: hailonet: hailonet element` and
+    `hailodevicestats: hailodevicestats element`: the plugin column says "hailo" as libgsthailo's."""
     r = gst.inspect()
     lines = [line for line in r.stdout.splitlines() if "hailo" in line]
-    assert any(re.fullmatch(r"\w+:\s+hailonet: hailonet element", line) for line in lines), lines
-    assert any(re.fullmatch(r"\w+:\s+hailodevicestats: hailodevicestats element", line) for line in lines), lines
+    assert sorted(lines) == ["hailo:  hailodevicestats: hailodevicestats element",
+                             "hailo:  hailonet: hailonet element"], lines
+
+
+@pytest.mark.parametrize("fork", ["yes", "no"])
+def test_inspect_the_hailo_plugin(gst, tmp_path, fork):
+    """`gst-inspect-1.0 hailo` shows the plugin with both elements: scanned into a fresh registry
+    (by gst-plugin-scanner, or in the process with GST_REGISTRY_FORK=no), then from that cache."""
+    registry = tmp_path / "registry.bin"
+    env = dict(gst.env, GST_REGISTRY=str(registry), GST_REGISTRY_FORK=fork)
+    for run in ("fresh", "cached"):
+        before = registry.stat().st_mtime_ns if run == "cached" else None
+        r = gst.run(["gst-inspect-1.0", "hailo"], env=env)
+        assert r.returncode == 0, f"{run}: {r.stdout}{r.stderr}"
+        assert_hailo_plugin(r.stdout)
+        assert "Traceback" not in r.stderr and "CRITICAL" not in r.stderr, r.stderr
+        if before is not None:
+            assert registry.stat().st_mtime_ns == before, "the cached registry was rescanned"
 
 
 def test_committed_list_matches_the_real_source():

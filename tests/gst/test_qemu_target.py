@@ -1,9 +1,9 @@
 """On the QEMU target (the simulated image: python3-hailort-sim-gst installed as the layer's
-recipe installs it): gst-inspect-1.0 shows both elements with libgsthailo's properties, and an
-application reads hailonet's tensors from an appsink."""
+recipe installs it): gst-inspect-1.0 shows the plugin "hailo" and both elements with libgsthailo's
+properties, and an application reads hailonet's tensors from an appsink."""
 import pytest
 
-from gst_helpers import ELEMENTS, assert_real_properties
+from gst_helpers import ELEMENTS, assert_hailo_plugin, assert_real_properties
 
 pytestmark = pytest.mark.qemu
 
@@ -25,6 +25,15 @@ for i in range(5):
     print(name, hashlib.sha256(t.data).hexdigest() == frame, t.info.shape.height, t.info.shape.width)
 p.set_state(Gst.State.NULL)
 """
+
+
+def test_inspect_the_hailo_plugin(qemu_target):
+    """Issue 14: `gst-inspect-1.0 hailo` lists both elements on the target (the registry the
+    image's first gst-inspect-1.0 wrote, or a fresh one)."""
+    for command in ("gst-inspect-1.0 hailo", "GST_REGISTRY=$(mktemp -u) gst-inspect-1.0 hailo"):
+        r = qemu_target.run(command, timeout=300)
+        assert r.exit_status == 0, r.out + r.err
+        assert_hailo_plugin(r.out)
 
 
 @pytest.mark.parametrize("element", ELEMENTS)

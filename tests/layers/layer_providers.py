@@ -11,13 +11,14 @@ PROVIDERS = {
     # build dependencies
     "gstreamer1.0": ("core", "recipes-multimedia/gstreamer/gstreamer1.0_*.bb"),
     "gstreamer1.0-plugins-base": ("core", "recipes-multimedia/gstreamer/gstreamer1.0-plugins-base_*.bb"),
-    # python3-hailort-sim-gst: the gst-python plugin loader, and the §10.6 pipeline row's source
+    # python3-hailort-sim-gst: GStreamer's Python bindings, and the §10.6 pipeline row's source
     "gstreamer1.0-python": ("core", "recipes-multimedia/gstreamer/gstreamer1.0-python_*.bb"),
     "gstreamer1.0-plugins-base-videotestsrc": ("core", "recipes-multimedia/gstreamer/gstreamer1.0-plugins-base_*.bb"),
     "python3": ("core", "recipes-devtools/python/python3_*.bb"),
     "python3-wheel-native": ("core", "recipes-devtools/python/python3-wheel_*.bb"),
     # run-time dependencies: packages of oe-core's python3 recipe (python3-manifest.json)
     "python3-core": ("core", "recipes-devtools/python/python3_*.bb"),
+    "libpython3": ("core", "recipes-devtools/python/python3_*.bb"),
     "python3-crypt": ("core", "recipes-devtools/python/python3_*.bb"),
     "python3-ctypes": ("core", "recipes-devtools/python/python3_*.bb"),
     "python3-datetime": ("core", "recipes-devtools/python/python3_*.bb"),

@@ -44,7 +44,8 @@ BROKEN = {
     "run": (r"^hailortcli run", (0, "Running streaming inference (x.hef):\n", "")),
     "pyhailort": (r"hailo_platform as h", (0, "4.20.0 1.26.4 /usr/lib/python3/site-packages/hailo_platform\n", "")),
     "identify": (r"^hailo fw-control identify", (0, "Executing on device: 0000:01:00.0\nIdentifying board\n", "")),
-    "gstreamer": (r"^gst-inspect-1.0", (0, "hailo:  hailonet: hailonet element\n", "")),
+    "gstreamer": (r"^gst-inspect-1.0", (0, "python:  hailonet: hailonet element\n"
+                                        "python:  hailodevicestats: hailodevicestats element\n", "")),
     "gst_pipeline": (r"^gst-launch-1.0", lambda cmd: (0, gst_pipeline_output(meta=""), "")),
     "firmware": (r"^find /lib/firmware/hailo", (0, "/lib/firmware/hailo/notes.bin\n", "")),
     "hailo_pci": (r"^modinfo hailo_pci", (0, "filename:       /lib/modules/6.1.0/extra/hailo_pci.ko\n"

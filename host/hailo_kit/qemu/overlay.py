@@ -113,14 +113,30 @@ def layer_files(root):
     return files
 
 
-def gst_python_dir(root, arch):
-    """The recipes install gst-python entry files in ${libdir}/gstreamer-1.0/python (OE's libdir,
-    /usr/lib); Debian's loader looks in /usr/lib/<multiarch>/gstreamer-1.0/python: link it there."""
-    if not (root / "usr/lib/gstreamer-1.0/python").is_dir():
-        return
-    link = root / f"usr/lib/{config.arch(arch).multiarch}/gstreamer-1.0/python"
+def gst_plugin(root, work, arch, pyver):
+    """libgsthailo.so, the GStreamer plugin "hailo" that python3-hailort-sim-gst builds from
+    runtime/gst-plugin, built here with the same Makefile: in ${libdir}/gstreamer-1.0 as the
+    recipe installs it, linked from Debian's plugin directory /usr/lib/<multiarch>/gstreamer-1.0.
+    A foreign architecture needs the host's cross compiler; GStreamer's symbols are then left to
+    the process that loads the plugin (no target libraries to link against)."""
+    target = config.arch(arch)
+    native = target.name == config.arch(os.uname().machine).name
+    cc = "cc" if native else f"{target.multiarch}-gcc"
+    if shutil.which(cc) is None:
+        raise TargetError(f"building libgsthailo.so for {target.name} needs {cc} "
+                          f"(gcc-{target.multiarch.replace('_', '-')})")
+    out = work / "gst-plugin"
+    out.mkdir()
+    cmd = ["make", "-s", "-C", str(RUNTIME / "gst-plugin"), f"O={out}", f"CC={cc}",
+           f"LIBPYTHON=libpython{pyver}.so.1.0", "GST_PLUGIN_DIR=/usr/lib/gstreamer-1.0",
+           f"DESTDIR={root}", "install"] + ([] if native else ["GST_LIBS="])
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-10:])
+        raise TargetError(f"building libgsthailo.so (runtime/gst-plugin) failed:\n{tail}")
+    link = root / f"usr/lib/{target.multiarch}/gstreamer-1.0/libgsthailo.so"
     link.parent.mkdir(parents=True, exist_ok=True)
-    link.symlink_to("/usr/lib/gstreamer-1.0/python")
+    link.symlink_to("/usr/lib/gstreamer-1.0/libgsthailo.so")
 
 
 def ssh_keys(root, out):
@@ -169,7 +185,7 @@ def build(out, base_manifest):
         wheel = build_wheel(work)
         compiled = install_wheel(wheel, root, base_manifest["python"])
         layer_files(root)
-        gst_python_dir(root, base_manifest["arch"])
+        gst_plugin(root, work, base_manifest["arch"], base_manifest["python"])
         host_public = ssh_keys(root, out)
         samples = sample_hefs(root, work)
         say("overlay: packing")

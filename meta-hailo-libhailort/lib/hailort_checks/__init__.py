@@ -143,7 +143,9 @@ def read_identify(output):
 
 
 def read_gstreamer(output):
-    missing = [e for e in GST_ELEMENTS if not re.search(r"\b%s: %s element\b" % (e, e), output)]
+    """The guide's lines, `hailo:  hailonet: hailonet element`: the elements in the plugin "hailo"
+    (libgsthailo, or python3-hailort-sim-gst's libgsthailo.so on the simulated device)."""
+    missing = [e for e in GST_ELEMENTS if not re.search(r"^hailo:\s+%s: %s element$" % (e, e), output, re.M)]
     if missing:
         raise RowFailed("the hailo GStreamer plugin lacks %s: %s" % (", ".join(missing), tail(output)))
     return list(GST_ELEMENTS)

@@ -1,9 +1,9 @@
 """GStreamer elements over the simulated device: libgsthailo 4.21.0's ``hailonet`` and
-``hailodevicestats`` written with gst-python (docs/gstreamer.md).
+``hailodevicestats`` written with GStreamer's Python bindings (docs/gstreamer.md).
 
-The gst-python loader finds them in ``plugin/python/`` (point GST_PLUGIN_PATH at ``plugin``,
-or install the two files into ``<libdir>/gstreamer-1.0/python/``). ``output_tensors(buffer)``
-reads the output tensors hailonet attaches to a frame.
+They belong to the plugin ``hailo``, libgsthailo.so, built from ``runtime/gst-plugin`` (its
+plugin_init calls ``plugin.register``). ``output_tensors(buffer)`` reads the output tensors
+hailonet attaches to a frame.
 """
 from .tensor_meta import Tensor, output_tensors
 

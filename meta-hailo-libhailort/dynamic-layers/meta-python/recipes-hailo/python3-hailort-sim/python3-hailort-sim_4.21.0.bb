@@ -15,7 +15,10 @@ LIC_FILES_CHKSUM = "file://runtime/COPYING.MIT;md5=04d06f21f70f8f22bc059ec0288cd
 HAILO_KIT_TOPDIR := "${@os.path.normpath(os.path.join(d.getVar('THISDIR'), '..', '..', '..', '..', '..'))}"
 # The sources live outside this recipe's folder, in the same repository.
 # nooelint: oelint.vars.fileextrapaths,oelint.vars.outofcontext
-FILESEXTRAPATHS:prepend := "${HAILO_KIT_TOPDIR}:${THISDIR}/../../../../recipes-hailo/hailort/files:${THISDIR}/../../../../../runtime/hailort_sim/gst/plugin/python:"
+FILESEXTRAPATHS:prepend := "${HAILO_KIT_TOPDIR}:${THISDIR}/../../../../recipes-hailo/hailort/files:"
+
+# gstreamer1.0: libgsthailo.so, the plugin "hailo" of the GStreamer elements (runtime/gst-plugin).
+DEPENDS = "gstreamer1.0"
 
 # Everything unpacks into ${BP}, oe-core's default S on every release.
 SRC_URI = "file://runtime;subdir=${BP} \
@@ -25,13 +28,19 @@ SRC_URI = "file://runtime;subdir=${BP} \
            file://hailort.init;subdir=${BP} \
            file://hailort_service;subdir=${BP} \
            file://hailort-tmpfiles.conf;subdir=${BP} \
-           file://gsthailonet.py;subdir=${BP} \
-           file://gsthailodevicestats.py;subdir=${BP} \
           "
 
-inherit python_setuptools_build_meta systemd update-rc.d
+inherit pkgconfig python_setuptools_build_meta systemd update-rc.d
 
 PEP517_SOURCE_PATH = "${S}/runtime"
+
+# The plugin embeds the image's Python (it is dlopen()ed by soname, so name it).
+GST_PLUGIN_MAKE = "-C ${S}/runtime/gst-plugin O=${B} LIBPYTHON=libpython${PYTHON_BASEVERSION}.so.1.0 \
+                   GST_PLUGIN_DIR=${libdir}/gstreamer-1.0"
+
+do_compile:append() {
+    oe_runmake ${GST_PLUGIN_MAKE}
+}
 
 do_install:append() {
     install -d ${D}${sysconfdir}/hailo ${D}${sysconfdir}/default ${D}${sysconfdir}/init.d
@@ -41,9 +50,7 @@ do_install:append() {
     install -d ${D}${systemd_system_unitdir} ${D}${nonarch_libdir}/tmpfiles.d
     install -m 0644 ${S}/hailort.service ${D}${systemd_system_unitdir}/hailort.service
     install -m 0644 ${S}/hailort-tmpfiles.conf ${D}${nonarch_libdir}/tmpfiles.d/hailort.conf
-    install -d ${D}${libdir}/gstreamer-1.0/python
-    install -m 0644 ${S}/gsthailonet.py ${D}${libdir}/gstreamer-1.0/python/gsthailonet.py
-    install -m 0644 ${S}/gsthailodevicestats.py ${D}${libdir}/gstreamer-1.0/python/gsthailodevicestats.py
+    oe_runmake ${GST_PLUGIN_MAKE} install DESTDIR=${D}
 }
 
 # The same service as hailort-service's: systemd where it is the init manager, else update-rc.d.
@@ -52,10 +59,11 @@ INITSCRIPT_NAME = "hailort"
 INITSCRIPT_PARAMS = "defaults 90 10"
 
 # hailonet and hailodevicestats (hailort_sim.gst, docs/gstreamer.md) in a package of their own:
-# the gst-python loader's entry files; GStreamer comes with it, libgsthailo cannot (the same
-# element names). videotestsrc: the source of the §10.6 pipeline row.
+# the plugin "hailo" as libgsthailo.so, as libgsthailo installs it, which it therefore conflicts
+# with; gstreamer1.0-python: GStreamer's Python bindings, which the elements are written with.
+# videotestsrc: the source of the §10.6 pipeline row.
 PACKAGES =+ "${PN}-gst"
-FILES:${PN}-gst += "${libdir}/gstreamer-1.0/python ${PYTHON_SITEPACKAGES_DIR}/hailort_sim/gst"
+FILES:${PN}-gst += "${libdir}/gstreamer-1.0/libgsthailo.so ${PYTHON_SITEPACKAGES_DIR}/hailort_sim/gst"
 
 FILES:${PN} += "${systemd_system_unitdir}/hailort.service ${nonarch_libdir}/tmpfiles.d/hailort.conf"
 CONFFILES:${PN} = "${sysconfdir}/hailo/hailort-sim.conf ${sysconfdir}/default/hailort_service"
@@ -75,7 +83,7 @@ RDEPENDS:${PN} = "python3-core \
                   python3-protobuf \
                   python3-threading \
                  "
-RDEPENDS:${PN}-gst = "${PN} gstreamer1.0-python python3-ctypes"
+RDEPENDS:${PN}-gst = "${PN} gstreamer1.0-python libpython3 python3-ctypes"
 # The C XXH3 for HEF integrity hashes (meta-python, like python3-protobuf); without it the
 # runtime uses its own, slower implementation.
 RRECOMMENDS:${PN} = "python3-xxhash"
