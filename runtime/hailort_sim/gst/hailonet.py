@@ -140,8 +140,11 @@ class HailoNet(Gst.Element):
         self._failed = False
         self._out = None            # queue of _Frame / Gst.Event / None (stop) for the push thread
         self._thread = None
-        self._in_flight = 0
+        self._in_flight = 0         # ongoing_frames: frames on the device (run_async to its callback)
         self._idle = threading.Condition()
+        # As gsthailonet.cpp: an ACTION signal without a class handler (GLib runs one only with
+        # a RUN_* flag, which the real signal has not), and a handler on each instance.
+        self.connect("flush", HailoNet._flush)
         global _instances
         with _instances_lock:
             _instances += 1
@@ -349,9 +352,6 @@ class HailoNet(Gst.Element):
                 self.srcpad.push_event(item)
                 continue
             item.done.wait()
-            with self._idle:
-                self._in_flight -= 1
-                self._idle.notify_all()
             if item.error is not None:
                 if not self._failed:
                     self._post_error("Inference failed", item.error)
@@ -365,7 +365,10 @@ class HailoNet(Gst.Element):
         with self._idle:
             self._idle.wait_for(lambda: self._in_flight == 0)
 
-    def do_flush(self):
+    @staticmethod
+    def _flush(self):
+        """The "flush" signal: blocks until no frame is being inferred (gst_hailonet_flush_callback);
+        inferred frames may still wait for downstream."""
         self._wait_idle()
 
     # --- pads ---------------------------------------------------------------------------
@@ -407,7 +410,8 @@ class HailoNet(Gst.Element):
             if self._props["pass-through"] or not self._props["is-active"] or self._configured is None:
                 frame = _Frame(buffer)
                 frame.done.set()
-                return self._enqueue(frame)
+                self._out.put(frame)
+                return Gst.FlowReturn.OK
             if not tensor_meta.is_writable(buffer):
                 if not self._props["force-writable"]:
                     self._post_error("Input buffer is not writable! Use force-writable property to force the buffer "
@@ -420,12 +424,6 @@ class HailoNet(Gst.Element):
                 self._post_error("Inference failed", e)
                 return Gst.FlowReturn.ERROR
             return Gst.FlowReturn.OK
-
-    def _enqueue(self, frame):
-        with self._idle:
-            self._in_flight += 1
-        self._out.put(frame)
-        return Gst.FlowReturn.OK
 
     def _infer(self, frame):
         configured = self._configured
@@ -455,13 +453,15 @@ class HailoNet(Gst.Element):
             outputs[name] = mapping.array
         bindings = configured.create_bindings(input_buffers=inputs, output_buffers=outputs)
         configured.wait_for_async_ready(timeout_ms=WAIT_FOR_ASYNC_READY_TIMEOUT_MS)
-        self._enqueue(frame)
+        with self._idle:
+            self._in_flight += 1
+        self._out.put(frame)
         try:
             configured.run_async([bindings], lambda completion_info: self._completed(frame, completion_info))
         except Exception as e:
             frame.error = e
             self._release(frame)
-            frame.done.set()
+            self._finished(frame)
 
     def _completed(self, frame, completion_info):
         frame.error = completion_info.exception
@@ -473,6 +473,12 @@ class HailoNet(Gst.Element):
             except Exception as e:
                 frame.error = e
         frame.tensors = []
+        self._finished(frame)
+
+    def _finished(self, frame):
+        with self._idle:
+            self._in_flight -= 1
+            self._idle.notify_all()
         frame.done.set()
 
     @staticmethod
