@@ -2,7 +2,8 @@
 
     python3 pipeline_probe.py 'PIPELINE with appsinks' [TIMEOUT_S]
 
-Every appsink gets its buffers recorded: arrival time, the frame's sha256, and each output
+Every appsink gets its buffers recorded: arrival time (time.monotonic(), as "start", the moment
+the pipeline was set to PLAYING), the frame's sha256, and each output
 tensor hailonet attached (name, network, format, shape, quant info, size, sha256, first
 values). The run ends at EOS, at the first error (its message) or at the timeout.
 """
@@ -64,7 +65,7 @@ def main(pipeline_text, timeout):
             element.set_property("emit-signals", True)
             element.connect("new-sample", on_sample)
     start = time.monotonic()
-    result = {"error": None, "eos": False}
+    result = {"error": None, "eos": False, "start": start}
     if pipeline.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
         result["state_change"] = "FAILURE"
     message = pipeline.get_bus().timed_pop_filtered(int(timeout * Gst.SECOND),

@@ -15,14 +15,18 @@ def test_saturated_pipeline_runs_at_the_model_fps(gst, hefs, sim_config):
     r = gst.probe(f"videotestsrc num-buffers={frames} ! hailonet hef-path={hefs['resnet_v1_18']} ! "
                   "appsink name=sink0 sync=false", timeout=120)
     assert r["eos"], r
-    times = [f["t"] for f in r["frames"]["sink0"]]
+    times = np.array([f["t"] for f in r["frames"]["sink0"]]) - r["start"]
     assert len(times) == frames
+    # Not faster: frame k cannot reach the sink before k frame periods after the start. (Measured
+    # from the start, not as the slope between frames: a host stall delays frames the device has
+    # done, which then arrive in a burst, and a slope across the burst reads faster than the device.)
+    early = np.arange(frames) / FPS * 0.98 - times
+    assert early.max() <= 0, f"frame {early.argmax()} arrived {early.max() * 1000:.1f} ms before its time"
     # frames per second: the slope of arrival time over frame index (a least-squares line, so a
     # late wake-up of the sink's thread at either end does not skew it); the first frames wait
     # for the device latency and the pipeline's start
     skip = 10
-    fps = 1.0 / np.polyfit(np.arange(len(times) - skip), np.array(times[skip:]), 1)[0]
-    assert fps <= FPS * 1.02, f"{fps:.2f} FPS, faster than the device's {FPS:g}"
+    fps = 1.0 / np.polyfit(np.arange(frames - skip), times[skip:], 1)[0]
     assert fps >= FPS * 0.5, f"{fps:.1f} FPS: the host could not feed the device (machine overloaded?)"
 
 
