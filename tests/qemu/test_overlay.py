@@ -43,3 +43,25 @@ def test_runtime_wheel_installs_for_the_target_python(tmp_path):
     assert (site / "hailo_platform/__init__.py").is_file()
     assert list((site / "hailort_sim/__pycache__").glob(f"__init__.cpython-{pyver.replace('.', '')}.pyc"))
     assert overlay.install_wheel(wheel, tmp_path / "other", "3.9") is False   # no foreign pyc
+
+
+def test_gst_plugin_built_for_the_host_architecture_only(tmp_path):
+    """libgsthailo.so where the recipe installs it, linked from Debian's plugin directory; a
+    foreign target gets none (the host has no headers for it), and the overlay still builds."""
+    import shutil
+    import subprocess
+    if shutil.which("make") is None or subprocess.run(["pkg-config", "--exists", "gstreamer-1.0"]).returncode:
+        pytest.skip("make or GStreamer's headers missing (scripts/setup installs them)")
+    host = config.arch(os.uname().machine)
+    foreign = next(a for a in config.ARCHES if a != host.name)
+    pyver = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    for arch in (foreign, host.name):
+        root, work = tmp_path / arch / "root", tmp_path / arch / "work"
+        root.mkdir(parents=True)
+        work.mkdir()
+        overlay.gst_plugin(root, work, arch, pyver)
+    assert not list((tmp_path / foreign).rglob("libgsthailo.so"))
+    plugin = tmp_path / host.name / "root/usr/lib/gstreamer-1.0/libgsthailo.so"
+    assert plugin.read_bytes()[:4] == b"\x7fELF"
+    link = tmp_path / host.name / f"root/usr/lib/{host.multiarch}/gstreamer-1.0/libgsthailo.so"
+    assert os.readlink(link) == "/usr/lib/gstreamer-1.0/libgsthailo.so"
