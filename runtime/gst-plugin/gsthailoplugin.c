@@ -61,11 +61,18 @@ plugin_init (GstPlugin * plugin)
     initialize (0);             /* no signal handlers: the application owns SIGINT */
     save_thread ();             /* the GIL is taken per call, by whichever thread calls Python */
   }
+  /* A runtime that cannot be imported is said in one line, not as a traceback. */
   volatile gint registered = 0;
-  gchar code[256];
+  gchar code[512];
   g_snprintf (code, sizeof code,
-      "from hailort_sim.gst.plugin import register\nregister(%" G_GUINTPTR_FORMAT ", %"
-      G_GUINTPTR_FORMAT ")\n", (guintptr) plugin, (guintptr) & registered);
+      "try:\n"
+      "    from hailort_sim.gst.plugin import register\n"
+      "except Exception as e:\n"
+      "    import sys\n"
+      "    sys.stderr.write(f'hailo plugin: cannot import hailort_sim ({type(e).__name__}: {e})\\n')\n"
+      "else:\n"
+      "    register(%" G_GUINTPTR_FORMAT ", %" G_GUINTPTR_FORMAT ")\n",
+      (guintptr) plugin, (guintptr) & registered);
   int state = gil_ensure ();
   run (code);
   gil_release (state);

@@ -79,3 +79,14 @@ def test_device_stats_errors(gst, sim_config, config, status):
     out = r.stdout + r.stderr
     assert r.returncode != 0 and "GstHailoDeviceStats:hailodevicestats0" in out and status in out, out
     assert "Traceback" not in out
+
+
+def test_runtime_not_importable_is_said_in_one_line(gst, tmp_path):
+    """libgsthailo.so whose embedded Python cannot import hailort_sim: one line naming the
+    cause, no traceback, and no plugin (GStreamer records the failed load)."""
+    env = dict(gst.env, PYTHONPATH=str(tmp_path), GST_REGISTRY=str(tmp_path / "registry.bin"))
+    r = gst.run(["gst-inspect-1.0", "hailo"], env=env)
+    assert r.returncode != 0
+    assert ("hailo plugin: cannot import hailort_sim (ModuleNotFoundError: No module named 'hailort_sim')"
+            in r.stderr), r.stderr
+    assert "Traceback" not in r.stderr
