@@ -31,8 +31,11 @@ def check(data: bytes):
         return
     assert isinstance(model, HefModel)
     for group in model.network_groups:
-        for vstream in group.output_vstreams:
-            assert vstream.name in group.sorted_output_names or len(group.output_vstreams) == 1
+        # outputs in sorted-name order; a query meeting one not listed fails (unsorted_outputs)
+        names = group.sorted_output_names
+        listed = [v.name for v in group.output_vstreams if v.name in names]
+        assert listed == sorted(listed, key=names.index)
+        assert set(group.unsorted_outputs(group.output_vstreams)) <= {v.name for v in group.output_vstreams}
 
 
 @fuzz(4000)

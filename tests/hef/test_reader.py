@@ -268,10 +268,12 @@ def test_unsupported_extensions_are_named():
                                     "extensions: TEST_ONE, FROM_THE_FUTURE")
 
 
-def test_unknown_architecture_is_not_supported():
+def test_unknown_architecture_is_an_invalid_argument():
+    """libhailort has no early check: the first edge layer asks for the arch's periph limits
+    ("Unknown device architecture!", measured with the real 4.21.0)."""
     def arch(message):
         message.header.hw_arch = 77
-    assert status_of(read_hef, edited("resnet_v1_18", arch)) == "HAILO_HEF_NOT_SUPPORTED"
+    assert status_of(read_hef, edited("resnet_v1_18", arch)) == "HAILO_INVALID_ARGUMENT"
 
 
 # ---- semantic errors -------------------------------------------------------------------------
@@ -323,7 +325,26 @@ def test_output_missing_from_sorted_names():
 
     def forget(message):
         del message.network_groups[0].sorted_outputs_order[-1]
-    assert status_of(read_hef, edited(spec, forget)) == "HAILO_INTERNAL_FAILURE"
+    # libhailort loads it; the output vstream query fails (its std::sort meets the name)
+    (group,) = read_hef(edited(spec, forget)).network_groups
+    assert group.unsorted_outputs(group.output_vstreams) == ("net/o2",)
+    assert group.unsorted_outputs(group.output_vstreams[1:]) == ()    # one vstream: nothing to sort
+    from hailort_sim.cli.parse_hef import describe
+    assert status_of(describe, read_hef(edited(spec, forget))) == "HAILO_INTERNAL_FAILURE"
+
+
+def test_yolov8_decoder_layers_must_match():
+    def grid(message):   # conv42 (the stride-8 classes) gets another height than conv41
+        for edge in message.network_groups[0].ops[0].core_op.contexts[0].metadata.edge_layers:
+            if edge.layer_info.name == "yolov8n/conv42":
+                edge.layer_info.edge_layer_base.height = 40
+    assert status_of(read_hef, edited("yolov8n", grid)) == "HAILO_INVALID_ARGUMENT"
+
+
+def test_two_buffer_indices_read_as_the_first():
+    def second(message):   # libhailort asserts exactly one, which a Release build compiles out
+        first_edge(message).layer_info.edge_layer_base.buffer_indices.add()
+    assert read_hef(edited("resnet_v1_18", second)).network_groups
 
 
 def test_sorted_names_fall_back_to_the_last_context():

@@ -152,7 +152,10 @@ class HEF:
         if direction in (None, _Direction.H2D):
             items += list(group.input_vstreams)
         if direction in (None, _Direction.D2H):
-            items += list(group.output_vstreams)
+            outputs = [v for v in group.output_vstreams if network is None or v.network_name == network]
+            if group.unsorted_outputs(outputs):
+                _status.raise_native(_status.HailoStatus.HAILO_INTERNAL_FAILURE)
+            items += outputs
         return [VStreamInfo(v) for v in items if network is None or v.network_name == network]
 
     def _sinfos(self, name, direction):

@@ -12,6 +12,7 @@ _ORDER_NAMES = {1: "NHWC", 2: "NHCW", 3: "FCR", 4: "F8CR", 5: "NHW", 6: "NC", 7:
 _TYPE_NAMES = {0: "AUTO", 1: "UINT8", 2: "UINT16", 3: "FLOAT32"}
 _TYPE_BYTES = {1: 1, 2: 2, 3: 4}
 _NC, _NHW, _NCHW, _NMS_WITH_BYTE_MASK, _NMS_ON_CHIP, _NMS_BY_CLASS, _NMS_BY_SCORE = 6, 5, 11, 20, 21, 22, 23
+MAX_NAME_SIZE = 128             # HAILO_MAX_NETWORK_GROUP_NAME_SIZE, with its NUL
 _DETECTION_SIZE = 22             # packed hailo_detection_t
 _DETECTION_WITH_MASK_SIZE = 38   # packed hailo_detection_with_byte_mask_t (64-bit mask pointer)
 
@@ -28,14 +29,11 @@ def _format(fmt):
     return "{}, {}".format(_TYPE_NAMES.get(int(fmt.type), "Nan"), _ORDER_NAMES.get(int(fmt.order), "Nan"))
 
 
-def _nms_per_class(nms):
-    return nms.max_bboxes_per_class * max(nms.chunks_per_frame, 1)
-
-
 def nms_hw_frame_size(nms):
     """``HailoRTCommon::get_nms_hw_frame_size``."""
     size_per_class = 2 + nms.bbox_size * max(nms.burst_size, nms.max_bboxes_per_class)
-    return max(nms.chunks_per_frame, 1) * nms.number_of_classes * size_per_class + nms.bbox_size * nms.burst_size
+    return (max(nms.chunks_per_frame, 1) * nms.number_of_classes * size_per_class
+            + nms.bbox_size * nms.burst_size) & 0xFFFFFFFF    # uint32_t, as libhailort's
 
 
 def stream_shape_str(stream):
@@ -54,16 +52,16 @@ def vstream_shape_str(vstream):
     order = int(vstream.format.order)
     nms = vstream.nms_info
     if nms is not None and order in (_NMS_BY_CLASS, _NMS_BY_SCORE, _NMS_WITH_BYTE_MASK):
-        per_class = _nms_per_class(nms)
+        per_class = nms.max_bboxes_per_class   # a vstream's nms_shape already counts every chunk
         total = nms.max_bboxes_total or per_class * nms.number_of_classes
         if order == _NMS_BY_CLASS:
             size = (1 + 5 * per_class) * nms.number_of_classes * _TYPE_BYTES.get(int(vstream.format.type), 0)
             return "{}(number of classes: {}, maximum bounding boxes per class: {}, maximum frame size: {})".format(
-                _format(vstream.format), nms.number_of_classes, per_class, size)
+                _format(vstream.format), nms.number_of_classes, per_class, size & 0xFFFFFFFF)
         size = 2 + total * _DETECTION_SIZE if order == _NMS_BY_SCORE else \
             2 + total * _DETECTION_WITH_MASK_SIZE + nms.max_accumulated_mask_size
         return "{}(number of classes: {}, maximum bounding boxes total: {}, maximum frame size: {})".format(
-            _format(vstream.format), nms.number_of_classes, total, size)
+            _format(vstream.format), nms.number_of_classes, total, size & 0xFFFFFFFF)
     shape = tuple(vstream.shape)
     if order == _NC:
         return "{}({})".format(_format(vstream.format), shape[-1])
@@ -111,12 +109,22 @@ def operation_items(group):
 
 def describe(model, parse_streams=False, parse_vstreams=True):
     """The text ``hailortcli parse-hef`` prints for a ``HefModel``."""
+    from hailort_sim.status import HailoStatus, raise_status
     from hailort_sim.device.compat import hef_arch_name
     lines = ["Architecture HEF was compiled for: " + hef_arch_name(model.hw_arch)]
-    for group in sorted(model.network_groups, key=lambda g: g.name):   # a std::map in libhailort
+    by_name = {g.name: g for g in model.network_groups}
+    for info in sorted(model.network_groups, key=lambda g: g.name):   # a std::map in libhailort
+        # get_network_groups_infos names each group after its core op, and the description looks
+        # that name up again (get_core_op_metadata)
+        name = info.name if info.info_name is None else info.info_name
+        if len(name.encode()) + 1 > MAX_NAME_SIZE:
+            raise_status(HailoStatus.HAILO_INTERNAL_FAILURE, f"The network group '{name}' has a too long name")
+        group = by_name.get(name)
+        if group is None:
+            raise_status(HailoStatus.HAILO_NOT_FOUND, f"Network group with name {name} wasn't found")
         contexts = "Multi Context - Number of contexts: {}".format(group.contexts_count) \
-            if group.is_multi_context else "Single Context"
-        lines.append("Network group name: {}, {}".format(group.name, contexts))
+            if (info.info_contexts or info.contexts_count) > 1 else "Single Context"
+        lines.append("Network group name: {}, {}".format(name, contexts))
         for network in group.networks:
             lines.append(TAB + "Network name: " + network)
             if parse_streams or parse_vstreams:
@@ -125,6 +133,10 @@ def describe(model, parse_streams=False, parse_vstreams=True):
                 lines.append(TAB * 2 + "Stream infos:")
                 lines += _io_lines(group, network, group.input_streams, group.output_streams, stream_shape_str)
             if parse_vstreams:
+                unsorted = group.unsorted_outputs(_of_network(group.output_vstreams, network, group.networks))
+                if unsorted:
+                    raise_status(HailoStatus.HAILO_INTERNAL_FAILURE,
+                                 f"VStream {unsorted[0]} not found in sorted output names")
                 lines.append(TAB * 2 + "VStream infos:")
                 lines += _io_lines(group, network, group.input_vstreams, group.output_vstreams, vstream_shape_str)
                 items = operation_items(group)

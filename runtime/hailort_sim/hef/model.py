@@ -196,10 +196,23 @@ class NetworkGroup:
     latency_ms: float = 0.0
     sorted_output_names: Tuple[str, ...] = ()  # as Hef::get_sorted_output_names
     ops: Tuple[PostProcessOp, ...] = ()        # net-flow post-processing, in file order
+    # Hef::get_network_groups_infos names a group after its core op (the first layout's on
+    # HAILO8L/HAILO15M) and counts that core op's contexts; None / 0: the group's own
+    info_name: Optional[str] = None
+    info_contexts: int = 0
 
     @property
     def is_multi_context(self) -> bool:
         return self.contexts_count > 1
+
+    def unsorted_outputs(self, vstreams) -> Tuple[str, ...]:
+        """Names of output ``vstreams`` missing from the sorted output names, where libhailort's
+        query (NetworkGroupMetadata::get_output_vstream_infos) fails with HAILO_INTERNAL_FAILURE:
+        its std::sort compares, so checks, only when there are two or more. A group built in code
+        without sorted names is taken as sorted."""
+        if len(vstreams) < 2 or not self.sorted_output_names:
+            return ()
+        return tuple(v.name for v in vstreams if v.name not in self.sorted_output_names)
 
     def streams_of(self, network: Optional[str], streams) -> Tuple[StreamInfo, ...]:
         """The ``streams`` of ``network``: all for None or the default network ("<ng>/<ng>")."""

@@ -206,10 +206,15 @@ class _Reader:
         self.features = _Features(message)
         self.ops_metadata_names = set()   # core-op names libhailort keys its post-process ops by
         try:
-            self.arch = ProtoHwArch(message.header.hw_arch)
+            self.arch: Optional[ProtoHwArch] = ProtoHwArch(message.header.hw_arch)
         except ValueError:
-            raise_status(S.HAILO_HEF_NOT_SUPPORTED,
-                         f"HEF compiled for an unknown architecture (hw_arch {message.header.hw_arch})")
+            self.arch = None   # libhailort finds out at the first edge layer (_check_arch)
+
+    def _check_arch(self):
+        """HefConfigurator::max_periph_bytes_value, asked for every edge layer."""
+        if self.arch is None:
+            raise_status(S.HAILO_INVALID_ARGUMENT, "Unknown device architecture! "
+                         f"(hw_arch {self.message.header.hw_arch})")
 
     # ---- whole file ----------------------------------------------------------------------
     def model(self) -> HefModel:
@@ -227,6 +232,7 @@ class _Reader:
             seen.add(name)
             result.append(self._network_group(group, name, core_ops[name][0]))
         self._check_extensions()
+        self._check_arch()   # a file without edge layers
         return HefModel(
             hw_arch=self.arch, network_groups=tuple(result), header_version=self.hef.version,
             proto_version=int(self.message.header.version), sdk_version=self.message.header.sdk_version,
@@ -271,17 +277,19 @@ class _Reader:
                 raise_status(S.HAILO_INVALID_HEF,
                              f"Network group {name!r}: a {self.arch.name} HEF needs partial network groups "
                              "(one per cluster layout)")
-            parsed = {}
-            for bitmap, partial in core_op.partials:
-                parsed[bitmap] = (partial, self._contexts(partial))
-            # CoreOpMetadataPerArch is a std::map: "any layout" means the lowest bitmap.
-            layout_core, (inputs, outputs) = parsed[min(parsed)]
+            layouts = core_op.partials
         else:
-            layout_core = core_op
-            inputs, outputs = self._contexts(core_op)
-        ops = self._ops(group, layout_core, outputs) if self.features.net_flow else []
-        layouts = [p for _, p in core_op.partials] if self.arch in MULTI_LAYOUT_ARCHS else [core_op]
-        self.ops_metadata_names.update(c.name for c in layouts)
+            layouts = [(None, core_op)]
+        parsed, ops = {}, None
+        for bitmap, layout in layouts:   # libhailort builds the metadata and the ops of every layout
+            inputs, outputs = self._contexts(layout)
+            layout_ops = self._ops(group, layout, outputs) if self.features.net_flow else []
+            parsed[bitmap] = (layout, inputs, outputs)
+            # the ops are kept by core-op name with map::insert: the first layout's stay
+            ops = layout_ops if ops is None else ops
+        # CoreOpMetadataPerArch is a std::map: "any layout" means the lowest bitmap.
+        layout_core, inputs, outputs = parsed[None] if None in parsed else parsed[min(parsed)]
+        self.ops_metadata_names.update(layout.name for _, layout in layouts)
         sorted_names = self._sorted_output_names(group, core_op)
         if name not in self.ops_metadata_names:
             # libhailort keys the group's post-process ops by its core op's name and looks them
@@ -301,13 +309,11 @@ class _Reader:
         default_network = f"{name}/{name}"
         for entry in ops:
             output_vstreams.append(self._op_vstream(entry, default_network))
-        if len(output_vstreams) > 1:   # std::sort only compares when there is something to sort
-            for vstream in output_vstreams:
-                if vstream.name not in sorted_names:
-                    raise_status(S.HAILO_INTERNAL_FAILURE,
-                                 f"VStream {vstream.name} not found in sorted output names")
-            output_vstreams.sort(key=lambda v: sorted_names.index(v.name))
+        # A name missing from the sorted names fails the query that sorts it (NetworkGroup.unsorted_outputs)
+        order = {n: i for i, n in reversed(list(enumerate(sorted_names)))}
+        output_vstreams.sort(key=lambda v: order.get(v.name, len(order)))
         metadata = layout_core.metadata
+        first = layouts[0][1]
         return NetworkGroup(
             name=name, networks=tuple(networks),
             input_streams=tuple(s for layer in inputs for s in self._streams(layer)),
@@ -315,7 +321,7 @@ class _Reader:
             input_vstreams=tuple(input_vstreams), output_vstreams=tuple(output_vstreams),
             contexts_count=len(layout_core.contexts), bottleneck_fps=metadata.bottleneck_fps,
             latency_ms=metadata.latency, sorted_output_names=tuple(sorted_names),
-            ops=tuple(entry[0] for entry in ops))
+            ops=tuple(entry[0] for entry in ops), info_name=first.name, info_contexts=len(first.contexts))
 
     def _network_names(self, group, name, core_op) -> List[str]:
         names: List[str] = []
@@ -482,6 +488,7 @@ class _Reader:
                          "Using legacy implementation of Argmax in host. Please re-compile your model "
                          "with latest DFC version")
         layer.type = _format_type(base.data_bytes)
+        self._check_arch()
         layer.max_shmifo_size = base.max_shmifo_size
         padding_in_core = (not in_mux) and self._core_hw_padding(layer, base)
         if base.core_bytes_per_buffer > 0xFFFF:
@@ -587,7 +594,7 @@ class _Reader:
         if direction == Direction.H2D and any(q != layer.quants[0] for q in layer.quants):
             raise_status(S.HAILO_INVALID_HEF,
                          "Different quantization infos are not allowed for input streams (H2D)!")
-        if len(info.edge_layer_base.buffer_indices) != 1:
+        if not len(info.edge_layer_base.buffer_indices):   # libhailort asserts one; a Release build reads the first
             raise_status(S.HAILO_INVALID_HEF,
                          f"Edge layer {info.name!r} must have exactly one buffer index, "
                          f"has {len(info.edge_layer_base.buffer_indices)}")
@@ -620,7 +627,7 @@ class _Reader:
         layer.quant = defused.quant   # the SDK leaves the fused layer's QP empty
         layer.quants = (defused.quant,)
         layer.original_names = tuple(fused.layer_info.original_names)
-        if len(base.buffer_indices) != 1:
+        if not len(base.buffer_indices):
             raise_status(S.HAILO_INVALID_HEF, f"Fused layer {layer.name!r} must have exactly one buffer index")
         return layer
 
@@ -635,7 +642,7 @@ class _Reader:
         layer.is_mux = True
         layer.original_names = tuple(mux.original_names)
         self._base(layer, mux.edge_layer_base, core_op, False, True)
-        if len(mux.edge_layer_base.buffer_indices) != 1:
+        if not len(mux.edge_layer_base.buffer_indices):
             raise_status(S.HAILO_INVALID_HEF, f"Mux layer {mux.name!r} must have exactly one buffer index")
         count = mux.mux_data.number_of_predecessors
         if count > len(mux.predecessors):
@@ -765,6 +772,7 @@ class _Reader:
                     if index not in by_pad:
                         raise_status(S.HAILO_INVALID_HEF,
                                      f"YOLOv8 decoder pad {index} of {op.name} is not a core output stream")
+            _check_yolov8(detail, by_pad, inputs)
         if not len(op.output_pads):
             raise_status(S.HAILO_INVALID_HEF, f"Post-process op {op.name!r} has no output pad")
         bbox_only = bool(nms.bbox_decoding_only) and op_type in BBOX_ONLY_NAMES
@@ -839,6 +847,28 @@ class _Reader:
             name=info.output_name, network_name=default_network, direction=Direction.D2H,
             format=Format(FormatType.FLOAT32, order), shape=shape, quant_info=quant, quant_infos=(quant,),
             nms_info=nms, stream_names=stream_names)
+
+
+def _check_yolov8(detail, by_pad, inputs):
+    """Yolov8OpMetadata::validate_params: each decoder's layers are op inputs of one grid and one
+    format, the regression features a multiple of 4 (else HAILO_INVALID_ARGUMENT)."""
+    names = {layer.name for layer in inputs}
+    for decoder in detail.bbox_decoders:
+        reg, cls = by_pad[decoder.reg_pad_index], by_pad[decoder.cls_pad_index]
+        for role, layer in (("regression", reg), ("classification", cls)):
+            if layer.name not in names:
+                raise_status(S.HAILO_INVALID_ARGUMENT,
+                             f"YOLOV8PostProcessOp: inputs_metadata does not contain {role} layer {layer.name}")
+        if reg.shape[:2] != cls.shape[:2]:
+            raise_status(S.HAILO_INVALID_ARGUMENT,
+                         f"YOLOV8PostProcess: regression input {reg.name} has different shape than "
+                         f"classification input {cls.name}")
+        if (reg.type, reg.flags, reg.order) != (cls.type, cls.flags, cls.order):
+            raise_status(S.HAILO_INVALID_ARGUMENT,
+                         f"YOLOV8PostProcess: regression input {reg.name} has different format than "
+                         f"classification input {cls.name}")
+        if reg.shape[2] % 4:
+            raise_status(S.HAILO_INVALID_ARGUMENT, f"YOLOV8PostProcess: regression input {reg.name} is not a multiple of 4")
 
 
 def _replace(info: PostProcessOp, **changes) -> PostProcessOp:
