@@ -200,6 +200,7 @@ class NetworkGroup:
     # HAILO8L/HAILO15M) and counts that core op's contexts; None / 0: the group's own
     info_name: Optional[str] = None
     info_contexts: int = 0
+    core_op_name: Optional[str] = None         # names the default network "<op>/<op>"; None: the group's
 
     @property
     def is_multi_context(self) -> bool:
@@ -215,8 +216,11 @@ class NetworkGroup:
         return tuple(v.name for v in vstreams if v.name not in self.sorted_output_names)
 
     def streams_of(self, network: Optional[str], streams) -> Tuple[StreamInfo, ...]:
-        """The ``streams`` of ``network``: all for None or the default network ("<ng>/<ng>")."""
-        if not network or network == f"{self.name}/{self.name}":
+        """The ``streams`` of ``network`` (None: the group's default network "<ng>/<ng>"), as
+        CoreOpMetadata::get_*_layer_infos: all of them when it names the core op's default network."""
+        network = network or f"{self.name}/{self.name}"
+        core = self.name if self.core_op_name is None else self.core_op_name
+        if network == f"{core}/{core}":
             return tuple(streams)
         return tuple(s for s in streams if s.network_name == network)
 

@@ -321,7 +321,8 @@ class _Reader:
             input_vstreams=tuple(input_vstreams), output_vstreams=tuple(output_vstreams),
             contexts_count=len(layout_core.contexts), bottleneck_fps=metadata.bottleneck_fps,
             latency_ms=metadata.latency, sorted_output_names=tuple(sorted_names),
-            ops=tuple(entry[0] for entry in ops), info_name=first.name, info_contexts=len(first.contexts))
+            ops=tuple(entry[0] for entry in ops), info_name=first.name, info_contexts=len(first.contexts),
+            core_op_name=layout_core.name)
 
     def _network_names(self, group, name, core_op) -> List[str]:
         names: List[str] = []
@@ -760,6 +761,7 @@ class _Reader:
 
     def _nms_op(self, op, by_pad, feeds):
         inputs = [self._op_input(op, pad, by_pad, feeds) for pad in op.input_pads]
+        inputs = list({layer.name: layer for layer in inputs}.values())   # libhailort keeps them in a map by name
         nms = op.nms_op
         kind = nms.WhichOneof("nms_op")
         if kind is None:
