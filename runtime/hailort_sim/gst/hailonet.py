@@ -30,6 +30,11 @@ MAX_OUTPUTS_POOL_SIZE = 16      # DEFAULT_OUTPUTS_MIN_POOL_SIZE: output buffers 
 # gst_hailonet_get_format_string: format order -> the caps' video format
 _YUV_FORMATS = {"YUY2": "YUY2", "NV12": "NV12", "NV21": "NV21", "I420": "I420"}
 
+# What a new element holds, where it differs from the GParamSpec default (HailoNetProperties'
+# constructor in gsthailonet.hpp): what the getters, and so gst-inspect-1.0, report.
+INITIAL = {"hef-path": "", "device-id": "", "device-count": 0, "vdevice-group-id": "",
+           "outputs-max-pool-size": 64}      # MAX_OUTPUTS_POOL_SIZE, MAX_GSTREAMER_BATCH_SIZE * 4
+
 # The properties of gsthailonet.cpp's class_init, in its order: name -> GObject property tuple.
 PROPERTIES = {
     "hef-path": (GObject.TYPE_STRING, "HEF Path Location", "Location of the HEF file to read", None, RW),
@@ -125,7 +130,7 @@ class HailoNet(Gst.Element):
 
     def __init__(self):
         super().__init__()
-        self._props = {name: spec[-2] for name, spec in PROPERTIES.items()}
+        self._props = {name: spec[-2] for name, spec in PROPERTIES.items()} | INITIAL
         self._changed = set()
         self.sinkpad = Gst.Pad.new_from_template(self.get_pad_template("sink"), "sink")
         self.sinkpad.set_chain_function_full(self._chain, None)
@@ -161,7 +166,7 @@ class HailoNet(Gst.Element):
         if self._configured is not None and name in _FIXED_ONCE_CONFIGURED:
             self._warn(f"The network was already configured so changing {name} will not take place!")
             return
-        if name == "device-id" and self._props["device-count"] != 1 and "device-count" in self._changed:
+        if name == "device-id" and self._props["device-count"] != 0:
             self._warn(f"device-id and device-count excludes eachother. received device-id={value}")
             return
         if name == "device-count" and self._props["device-id"]:
