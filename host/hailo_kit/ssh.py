@@ -12,7 +12,10 @@ Rules (see docs/validation.md and the QEMU notes on paramiko):
 - host keys are checked: against a pinned key/fingerprint, or against known_hosts, where an
   unknown host is refused unless ``accept_new_host_key`` (first contact) is given; a changed
   key is always refused;
-- commands given as argument lists are quoted with ``shlex.quote``.
+- commands given as argument lists are quoted with ``shlex.quote``;
+- commands may run at once from several threads: on channels of the one connection, or, on a
+  server whose channels must not overlap (an affected dropbear, see _DROPBEAR_CHANNEL_RACE_FIXED),
+  each on a connection of its own, opened when the others are busy and kept for later commands.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ import re
 import select
 import shlex
 import socket
+import threading
 import time
 from pathlib import Path
 from typing import Optional, Protocol, Sequence, Union, runtime_checkable
@@ -31,6 +35,9 @@ import paramiko
 Command = Union[str, Sequence[str]]
 EOF_GRACE_S = 1.0
 SETTLE_S = 1.0
+# Connections one Session opens at most to run commands at once on a server whose channels
+# must not overlap (each dropbear connection is a process of its own on the target).
+MAX_CONNECTIONS = 4
 
 
 class SSHError(Exception):
@@ -131,7 +138,7 @@ class Transport(Protocol):
     ``run`` returns the command's result or raises ``CommandTimeout`` (deadline passed),
     ``TargetLost`` (the connection dropped) or another ``SSHError``; it never runs a command
     twice. ``put`` uploads one file. ``alive`` tells whether the connection still stands;
-    ``concurrent_commands`` whether commands may run at once on separate channels."""
+    ``concurrent_commands`` whether ``run`` may be called from several threads at once."""
 
     @property
     def alive(self) -> bool: ...
@@ -229,6 +236,13 @@ class Session:
         self.target = target
         self._client = client
         self._sftp: Optional[paramiko.SFTPClient] = None
+        # One command per connection on a server with the channel race: the connections not
+        # running one, and how many are open (the first one included).
+        self._one_channel = dropbear_closes_new_channels(self.server_version)
+        self._pool = threading.Condition()
+        self._idle = [client]
+        self._clients = [client]
+        self._max_clients = MAX_CONNECTIONS   # lowered when the target refuses one more
 
     # -- connecting --------------------------------------------------------------------
     @classmethod
@@ -238,6 +252,11 @@ class Session:
         that is not a key, a refused key or a wrong host key fail at once."""
         if target.key_filename:
             check_private_key(target.key_filename)
+        return cls(target, cls._connect_client(target, deadline_s, attempt_timeout_s, banner_timeout_s))
+
+    @classmethod
+    def _connect_client(cls, target: Target, deadline_s: float, attempt_timeout_s: float = 2.0,
+                        banner_timeout_s: float = 3.0) -> paramiko.SSHClient:
         end = time.monotonic() + deadline_s
         last: Optional[BaseException] = None
         attempts = 0
@@ -254,7 +273,7 @@ class Session:
                     auth_timeout=max(5.0, attempt_timeout_s))
                 transport = client.get_transport()
                 transport.set_keepalive(5)
-                return cls(target, client)
+                return client
             except HostKeyError:
                 client.close()
                 raise
@@ -300,8 +319,15 @@ class Session:
 
     @property
     def concurrent_commands(self) -> bool:
-        """Can commands run at once on separate channels? Not on an affected dropbear."""
-        return not dropbear_closes_new_channels(self.server_version)
+        """Commands may run at once (on an affected dropbear, on connections of their own)."""
+        return True
+
+    @property
+    def connections(self) -> int:
+        """How many connections to the target are open (more than one only on a server whose
+        channels must not overlap, after commands ran at once)."""
+        with self._pool:
+            return len(self._clients)
 
     @property
     def alive(self) -> bool:
@@ -314,6 +340,12 @@ class Session:
                 self._sftp.close()
             except Exception:  # the connection may already be gone
                 pass
+        with self._pool:
+            clients, self._clients, self._idle = self._clients, [], []
+            self._pool.notify_all()
+        for client in clients:
+            if client is not None:
+                client.close()
         self._client.close()
 
     def __enter__(self):
@@ -328,7 +360,69 @@ class Session:
         line = quote_command(command)
         start = time.monotonic()
         end = start + timeout_s
-        transport = self._client.get_transport()
+        client = self._take(line, end, timeout_s)
+        try:
+            return self._run_on(client, line, stdin, start, end, timeout_s)
+        finally:
+            self._give_back(client)
+
+    # -- connections ---------------------------------------------------------------------
+    def _take(self, line: str, end: float, timeout_s: float, first: bool = False) -> paramiko.SSHClient:
+        """The connection to run a command on: the first one, unless the server cannot overlap
+        channels; then one that runs nothing, a new one while all are busy (up to
+        MAX_CONNECTIONS), or the first to become free. ``first``: the first connection (its
+        SFTP channel)."""
+        if not self._one_channel:
+            return self._client
+        with self._pool:
+            while True:
+                if not self._clients:
+                    raise TargetLost(f"connection to {self.target.display} is closed")
+                free = [c for c in self._idle if not first or c is self._client]
+                if free:
+                    self._idle.remove(free[0])
+                    return free[0]
+                if not first and len(self._clients) < self._max_clients:
+                    self._clients.append(None)   # a place for the one being opened
+                    break
+                left = end - time.monotonic()
+                if left <= 0:
+                    raise CommandTimeout(f"{line!r} did not start within {timeout_s:g} s: every "
+                                         "connection to the target stayed busy")
+                self._pool.wait(left)
+        client = None
+        try:
+            client = self._connect_client(self.target, max(1.0, min(10.0, end - time.monotonic())))
+        except ConnectError:
+            pass
+        with self._pool:
+            if None not in self._clients:   # closed meanwhile
+                if client is not None:
+                    client.close()
+                raise TargetLost(f"connection to {self.target.display} is closed")
+            self._clients.remove(None)
+            if client is not None:
+                self._clients.append(client)
+                return client
+            # the target takes no more connections: wait for a busy one instead
+            self._max_clients = max(1, len(self._clients))
+        return self._take(line, end, timeout_s)
+
+    def _give_back(self, client: paramiko.SSHClient) -> None:
+        if not self._one_channel:
+            return
+        with self._pool:
+            if client in self._clients:
+                if client is self._client or (client.get_transport() and client.get_transport().is_active()):
+                    self._idle.append(client)
+                else:   # a second connection that died: the next command opens another
+                    self._clients.remove(client)
+                    client.close()
+            self._pool.notify()
+
+    def _run_on(self, client: paramiko.SSHClient, line: str, stdin: Optional[bytes], start: float,
+                end: float, timeout_s: float) -> CommandResult:
+        transport = client.get_transport()
         if transport is None or not transport.is_active():
             raise TargetLost(f"connection to {self.target.display} is closed")
         chan = self._start(transport, line, end)
@@ -338,7 +432,7 @@ class Session:
             chan.shutdown_write()
         except (paramiko.SSHException, EOFError, OSError) as e:
             chan.close()
-            if self._still_alive():
+            if self._still_alive(transport):
                 raise SSHError(f"sending input to {line!r} failed: {e}") from None
             raise self._lost(line, e) from None
         out, err = bytearray(), bytearray()
@@ -374,7 +468,7 @@ class Session:
                 chan.close()
             except (EOFError, OSError, paramiko.SSHException):
                 pass  # a dead transport: the next command reports it as TargetLost
-        if chan.exit_status == -1 and not self._still_alive():
+        if chan.exit_status == -1 and not self._still_alive(transport):
             raise self._lost(line, None)  # closed by a dying connection, not by the command
         return CommandResult(line, chan.exit_status, bytes(out), bytes(err), time.monotonic() - start)
 
@@ -386,18 +480,19 @@ class Session:
             chan.exec_command(line)
             return chan
         except (paramiko.SSHException, EOFError, OSError) as e:
-            if not self._still_alive():
+            if not self._still_alive(transport):
                 raise self._lost(line, e) from None
             raise SSHError(f"{self.target.display} did not start {line!r}: {e}") from None
 
-    def _still_alive(self, settle_s: float = SETTLE_S) -> bool:
+    @staticmethod
+    def _still_alive(transport: Optional[paramiko.Transport], settle_s: float = SETTLE_S) -> bool:
         """Is the connection alive? Asked after a channel ended without an exit status: paramiko
         closes the channels of a dying connection a moment before it marks the transport
         inactive, so wait that moment out."""
         end = time.monotonic() + settle_s
-        while self.alive and time.monotonic() < end:
+        while transport is not None and transport.is_active() and time.monotonic() < end:
             time.sleep(0.05)
-        return self.alive
+        return transport is not None and transport.is_active()
 
     def _lost(self, line: str, cause: Optional[BaseException]) -> TargetLost:
         why = f": {cause}" if cause else ""
@@ -405,15 +500,20 @@ class Session:
 
     # -- files -------------------------------------------------------------------------
     def put(self, local: Union[str, os.PathLike], remote: str, timeout_s: float = 60.0) -> None:
-        """Upload a file with SFTP (the target needs an sftp-server, e.g. dropbear + openssh-sftp-server)."""
+        """Upload a file with SFTP (the target needs an sftp-server, e.g. dropbear + openssh-sftp-server).
+        The SFTP channel lives on the first connection (held meanwhile on a one-channel server)."""
+        what = f"sftp put {remote}"
+        client = self._take(what, time.monotonic() + timeout_s, timeout_s, first=True)
         try:
             if self._sftp is None:
-                self._sftp = self._client.open_sftp()
+                self._sftp = client.open_sftp()
             self._sftp.get_channel().settimeout(timeout_s)
             self._sftp.put(os.fspath(local), remote)
         except socket.timeout:
             raise CommandTimeout(f"upload of {local} to {remote} did not finish within {timeout_s:g} s") from None
         except (EOFError, paramiko.SSHException, OSError) as e:
-            if not self._still_alive():
-                raise self._lost(f"sftp put {remote}", e) from None
+            if not self._still_alive(client.get_transport()):
+                raise self._lost(what, e) from None
             raise SSHError(f"upload of {local} to {self.target.display}:{remote} failed: {e}") from None
+        finally:
+            self._give_back(client)

@@ -85,10 +85,16 @@ class _Server(paramiko.ServerInterface):
 class LocalSSHServer:
     """``with LocalSSHServer(tmp_path) as srv:`` -> srv.port, srv.key_path, srv.host_key."""
 
-    def __init__(self, workdir, env=None, shell=("bash", "-c")):
+    def __init__(self, workdir, env=None, shell=("bash", "-c"), version=None):
         self.workdir = str(workdir)
         self.env = env
         self.shell = list(shell)  # argv that runs a command line (given as the last argument)
+        self.version = version    # the identification string, e.g. "SSH-2.0-dropbear_2022.83"
+        # most commands one connection ran at once (the SSH layer must not overlap them on an
+        # old dropbear's connections)
+        self.peak_commands = 0
+        self._running = {}
+        self._count_lock = threading.Lock()
         self.host_key = paramiko.Ed25519Key.from_private_key_file(self._keygen("host_key"))
         self.key_path = self._keygen("client_key")
         self.client_key = paramiko.Ed25519Key.from_private_key_file(self.key_path)
@@ -115,6 +121,8 @@ class LocalSSHServer:
             except OSError:
                 return
             t = paramiko.Transport(conn)
+            if self.version:
+                t.local_version = self.version
             t.add_server_key(self.host_key)
             t.set_subsystem_handler("sftp", paramiko.SFTPServer, _LocalSFTP)
             self.transports.append(t)
@@ -124,6 +132,17 @@ class LocalSSHServer:
                 continue
 
     def _exec(self, chan: paramiko.Channel, command: str):
+        transport = chan.get_transport()
+        with self._count_lock:
+            self._running[transport] = self._running.get(transport, 0) + 1
+            self.peak_commands = max(self.peak_commands, self._running[transport])
+        try:
+            self._run(chan, command)
+        finally:
+            with self._count_lock:
+                self._running[transport] -= 1
+
+    def _run(self, chan: paramiko.Channel, command: str):
         proc = subprocess.Popen([*self.shell, command], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, env=self.env, start_new_session=True)
         self.procs.append(proc)

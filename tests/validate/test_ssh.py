@@ -8,6 +8,8 @@ import pytest
 
 from hailo_kit import ssh
 
+from .sshd import LocalSSHServer
+
 MIB = 1 << 20
 
 
@@ -218,3 +220,48 @@ def test_a_key_file_that_is_not_a_usable_key_fails_at_once(target, tmp_path, con
 def test_a_missing_key_file_fails_at_once(target, tmp_path):
     with pytest.raises(ssh.KeyFileError, match="No such file"):
         ssh.Session.connect(dataclasses.replace(target, key_filename=str(tmp_path / "nope")), deadline_s=30)
+
+
+def _at_once(session, n):
+    """n commands started at once from threads; their outputs."""
+    outs = [None] * n
+    barrier = threading.Barrier(n)
+
+    def one(i):
+        barrier.wait()
+        outs[i] = session.run(f"sleep 0.5; echo {i}", timeout_s=30).out
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outs
+
+
+def test_commands_at_once_share_the_connection(sshd, session):
+    assert session.concurrent_commands
+    assert _at_once(session, 3) == ["0\n", "1\n", "2\n"]
+    assert session.connections == 1 and sshd.peak_commands == 3
+
+
+def test_commands_at_once_on_an_old_dropbear_get_a_connection_each(tmp_path):
+    """dropbear < 2024.86 may close a channel opened while another one's command exits: the
+    session never overlaps commands on one connection there, it opens more (and keeps them)."""
+    with LocalSSHServer(tmp_path, version="SSH-2.0-dropbear_2022.83") as srv:
+        old = ssh.Target("127.0.0.1", srv.port, "tester", key_filename=srv.key_path,
+                         host_key=ssh.host_key_line(srv.host_key))
+        with ssh.Session.connect(old, deadline_s=10) as s:
+            assert s.concurrent_commands and s.connections == 1
+            assert _at_once(s, 3) == ["0\n", "1\n", "2\n"]
+            assert s.connections == 3 and srv.peak_commands == 1
+            # an upload takes the first connection (its SFTP channel) while commands run on others
+            local = tmp_path / "file"
+            local.write_text("x" * 100_000)
+            up = threading.Thread(target=s.put, args=(local, str(tmp_path / "copy")))
+            up.start()
+            assert _at_once(s, 2) == ["0\n", "1\n"]
+            up.join()
+            assert (tmp_path / "copy").read_text() == local.read_text()
+            assert s.connections == 3 and srv.peak_commands == 1
+        assert s.connections == 0

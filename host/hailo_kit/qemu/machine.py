@@ -247,9 +247,10 @@ class QemuTarget:
         qemu = snapshot.qemu_identity(self.arch.qemu)
 
         def build(tmp):
-            # a settled guest with no SSH connection open: nothing half-done is frozen
+            # a settled, warmed-up guest with no SSH connection open: nothing half-done is frozen
             with self.session() as session:
-                session.run("systemctl is-system-running --wait >/dev/null; sync", timeout_s=60)
+                session.run(f"systemctl is-system-running --wait >/dev/null; {snapshot.WARM_UP}; sync",
+                            timeout_s=120)
             time.sleep(0.2)
             seconds = snapshot.save(self.qmp_socket, tmp)
             return snapshot.write_manifest(qemu, self.shape(), seconds, self.image.overlay_key, self.host_key)

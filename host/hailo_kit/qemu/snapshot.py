@@ -35,6 +35,13 @@ RENEW = ("date -u -s @{now:.3f} >/dev/null && perl -e '"
          'ioctl($f, 0x40085203, pack("ii", 512, 64) . $b) or die "RNDADDENTROPY: $!\\n"; '
          'ioctl($f, 0x5207, 0) or die "RNDRESEEDCRNG: $!\\n"\'')
 
+# Run on the freshly booted guest before its state is saved: what a target that has been used
+# has, and every resume would otherwise build again. GStreamer's plugin registry is made on its
+# first use by a scan that loads every plugin (the hailo one, and Python with it: seconds under
+# TCG); GStreamer checks the registry against the plugin files at each start, so a plugin
+# changed later is scanned again. Part of the state's key.
+WARM_UP = "! command -v gst-inspect-1.0 >/dev/null || gst-inspect-1.0 >/dev/null 2>&1 || true"
+
 
 class Unfit(Exception):
     """The saved state cannot be resumed here; str() is the one-line reason."""
@@ -54,7 +61,7 @@ def qemu_identity(binary):
 
 def machine_key(image, shape):
     """The state's cache key: the image and the machine's shape (a list of strings)."""
-    return cache.content_key("state", image.overlay_key, image.arch, shape)
+    return cache.content_key("state", image.overlay_key, image.arch, shape, WARM_UP)
 
 
 def entry_dir(root, image, shape):

@@ -95,7 +95,7 @@ def run_checks(transport: ssh.Transport, profile: str, *, checks: Iterable[Check
     """Run ``checks`` over ``transport`` (an ssh.Session, or a fake: see ssh.Transport) and report them
     in table order. ``jobs`` > 1 runs that many checks at once, each on its own SSH channel;
     checks that use the device still run one at a time, in table order. A transport whose
-    ``concurrent_commands`` is false (an affected dropbear, see ssh.py) gets one at a time."""
+    ``concurrent_commands`` is false (e.g. labgrid's SSHDriver) gets one at a time."""
     checks = list(checks)
     if not transport.concurrent_commands:
         jobs = 1  # the server may drop a channel opened while another one's command exits
