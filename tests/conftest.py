@@ -47,3 +47,11 @@ def qemu_target(qemu_image):
         yield target
     finally:
         target.stop()
+
+
+@pytest.fixture(scope="session")
+def qemu_target_report(qemu_target):
+    """hailo-validate's report on the session's target (every check, simulated profile), made
+    once: the areas that need "the suite on the shared target" share it (a run is ~25 s of TCG)."""
+    from hailo_kit.validate.qemu import validate_booted
+    return validate_booted(qemu_target, name="shared")

@@ -49,7 +49,7 @@ def test_resume_renews_port_clock_and_randomness(qemu_image, saved_state):
 
 
 def test_state_from_another_qemu_boots_cold_with_one_line_and_validates_the_same(
-        qemu_target, qemu_image, saved_state, tmp_path, capfd):
+        qemu_target, qemu_image, saved_state, tmp_path, capfd, request):
     # a copy of the saved state, as if another QEMU had written it
     root = tmp_path / "states"
     copy = snapshot.entry_dir(root, qemu_image, qemu_target.shape())
@@ -75,7 +75,7 @@ def test_state_from_another_qemu_boots_cold_with_one_line_and_validates_the_same
     # the fallback saved a state of this QEMU in its place
     assert cache.manifest(copy)["qemu"] == snapshot.qemu_identity(qemu_target.arch.qemu)
     if qemu_target.resumed:
-        warm_report = validate_booted(qemu_target, name="resumed")
+        warm_report = request.getfixturevalue("qemu_target_report")
     else:
         with boot(qemu_image, timeout=120) as warm:
             assert warm.resumed, warm.cold_reason
