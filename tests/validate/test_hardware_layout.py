@@ -21,7 +21,8 @@ from .sshd import LocalSSHServer
 # Rows about what the image installs: they must PASS on this target.
 PACKAGING = ("files", "libhailort", "hailortcli", "pyhailort", "firmware", "udev-rule", "parse-hef", "service")
 # Rows that need a Hailo device (or its driver): they must FAIL, saying there is none.
-DEVICE = ("scan", "identify", "fw-version", "hailo_pci", "device-nodes", "run", "infer-model", "service-inference")
+DEVICE = ("scan", "identify", "fw-version", "hailo_pci", "device-nodes", "run", "infer-model", "service-inference",
+          "gst_pipeline")
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 import io
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -145,6 +146,15 @@ def test_hanging_command_on_a_live_target_fails_only_that_check(hefs):
     rec = next(r for r in rep.records if r.id == "scan")
     assert rec.result == Result.FAIL and "did not finish" in rec.detail and "Hailo Devices:" in rec.detail
     assert rep.error is None and results(rep)["parse-hef"] == Result.PASS
+
+
+def test_device_row_hanging_on_a_board_without_a_device_says_so():
+    # The real libgsthailo's pipeline hangs without a device: the row names the cause first.
+    fake = FakeTarget(profile="hardware").on(r"^ls -l /dev/hailo", (2, "", "")) \
+        .on(r"^gst-launch-1.0 -v videotestsrc", ssh.CommandTimeout("'gst-launch-1.0' did not finish within 240 s"))
+    rec = next(r for r in run_checks(fake, "hardware", hardware_hef=Path(__file__)).records
+               if r.id == "gst_pipeline")
+    assert rec.result == Result.FAIL and rec.detail.startswith("no Hailo device found") and "240 s" in rec.detail
 
 
 def test_dead_target_ends_the_run_and_reports_the_rest_not_run(hefs):

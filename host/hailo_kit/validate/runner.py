@@ -183,7 +183,10 @@ def _run_one(ctx: Context, check: Check, timeout_s: float,
             return (record(Result.NOT_RUN, f"not run: cut off after {elapsed:.1f} s by the run's deadline "
                                            f"({run_deadline}); last output: {_last_line(e)}"),
                     f"the run's deadline of {run_deadline} passed during {check.id!r}")
-        rec = record(Result.FAIL, f"{e}; last output: {_last_line(e)}")
+        detail = f"{e}; last output: {_last_line(e)}"
+        if check.needs_device and _no_device(ctx):
+            detail = f"no Hailo device found (no /dev/hailo* on the target): {detail}"
+        rec = record(Result.FAIL, detail)
         if _alive(ctx.transport):
             return rec, None
         return rec, (f"target stopped answering during {check.id!r} (no reply to a liveness "
