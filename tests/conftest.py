@@ -1,4 +1,6 @@
 """Fixtures shared by every test area. Each area (tests/<area>/) keeps its own conftest.py."""
+import contextlib
+
 import pytest
 
 
@@ -38,15 +40,28 @@ def qemu_target(qemu_image):
     username, key_path, host_key, host_key_fingerprint, serial_log, run(), stop()).
     Tests that break it on purpose must restore it. Stopped at the end of the session, and by
     the target API at exit, on SIGTERM, or when this process dies."""
+    with _booted(qemu_image, "the QEMU target", timeout=300) as target:
+        yield target
+
+
+@contextlib.contextmanager
+def _booted(image, what, timeout):
     from hailo_kit.qemu import TargetError, boot
     try:
-        target = boot(qemu_image, timeout=300)
+        target = boot(image, timeout=timeout)
     except TargetError as e:
-        pytest.fail(f"booting the QEMU target failed: {e}", pytrace=False)
+        pytest.fail(f"booting {what} failed: {e}", pytrace=False)
     try:
         yield target
     finally:
         target.stop()
+
+
+@pytest.fixture(scope="session")
+def boot_qemu():
+    """Another QEMU target, for tests that need more than the session's: ``with boot_qemu(image,
+    what, timeout=...) as target``; a failed boot fails the test, the target stops at the end."""
+    return _booted
 
 
 @pytest.fixture(scope="session")

@@ -23,16 +23,9 @@ QUICK = ("files", "hailortcli", "pyhailort", "scan", "sim-config", "parse-hef", 
 
 
 @pytest.fixture(scope="module")
-def second_target(qemu_image):
-    from hailo_kit.qemu import TargetError, boot
-    try:
-        target = boot(qemu_image, timeout=600)
-    except TargetError as e:
-        pytest.fail(f"booting the second QEMU target failed: {e}", pytrace=False)
-    try:
+def second_target(qemu_image, boot_qemu):
+    with boot_qemu(qemu_image, "the second QEMU target", timeout=600) as target:
         yield target
-    finally:
-        target.stop()
 
 
 def _dest(t):
