@@ -116,7 +116,7 @@ def test_hailort_configure_environment(release):
     assert env["OECMAKE_GENERATOR"] == "Unix Makefiles"
     assert "ninja-native" not in env["DEPENDS"].split()
     # h: CMake 4 (and its policy minimum handed to the sub-builds by the patch).
-    toolchain = env["do_generate_toolchain_file"]
+    toolchain = env["do_generate_toolchain_file()"]
     assert "set(CMAKE_POLICY_VERSION_MINIMUM " in toolchain and env["HAILORT_CMAKE_POLICY_VERSION_MINIMUM"] == "3.5"
     assert "0001-execute_cmake-pass-CMAKE_POLICY_VERSION_MINIMUM-to-sub-builds.patch" in env["SRC_URI"]
     # The checkout lands in S, whatever the release calls its unpack folder.
@@ -135,7 +135,7 @@ def test_service_starts_under_either_init_system(release):
         assert "sysvinit" in features and "systemd" not in features
     for recipe, package in (("hailort", "hailort-service"), ("python3-hailort-sim", "python3-hailort-sim")):
         env = env_of(release, recipe)
-        assert "/init.d/hailort" in env["do_install"] and "hailort.service" in env["do_install"]
+        assert "/init.d/hailort" in env["do_install()"] and "hailort.service" in env["do_install()"]
         assert env.get("INITSCRIPT_PACKAGES", package) == package
         if "sysvinit" in features:
             # update-rc.d.bbclass: the package registers the script at install time.
@@ -148,7 +148,7 @@ def test_service_starts_under_either_init_system(release):
 def test_pyhailort_build_environment(release):
     env = env_of(release, "pyhailort")
     # b: no RPATH (LIBHAILORT_PATH is in the recipe sysroot) in the toolchain file setup.py uses.
-    toolchain = env["do_generate_toolchain_file"]
+    toolchain = env["do_generate_toolchain_file()"]
     assert "set(CMAKE_SKIP_INSTALL_RPATH ON" in toolchain and "set(CMAKE_SKIP_RPATH ON" in toolchain
     assert env["CMAKE_TOOLCHAIN_FILE"].endswith("/toolchain.cmake")
     # g: setup.py imports wheel.bdist_wheel, which master's setuptools3 no longer brings.
@@ -161,7 +161,7 @@ def test_pyhailort_build_environment(release):
 def test_libgsthailo_and_drivers(release):
     # d: libgsthailo does not prepare HailoRT's externals (it uses none).
     gst = env_of(release, "libgsthailo")
-    assert "do_prepare_hailort_external_dependencies" not in gst and gst["OECMAKE_GENERATOR"] == "Ninja"
+    assert "python do_prepare_hailort_external_dependencies()" not in gst and gst["OECMAKE_GENERATOR"] == "Ninja"
     pci = env_of(release, "hailo-pci")
     # f: module.bbclass makes kernel-module-hailo-pci; no RPROVIDES of it on ${PN}.
     assert "kernel-module-hailo-pci" not in pci.get("RPROVIDES:hailo-pci", "").split()

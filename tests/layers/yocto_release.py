@@ -26,6 +26,8 @@ import pytest
 
 from layers_common import LAYERS, ROOT
 
+from hailo_kit.oracle.metadata import parse_environment
+
 RELEASES = ("scarthgap", "whinlatter", "wrynose", "master")
 PROVIDERS = ("hardware", "sim")
 REPOS = {"BITBAKE": "bitbake", "OECORE": "openembedded-core", "METAOE": "meta-openembedded"}
@@ -80,30 +82,11 @@ class Build:
         return subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout)
 
     def environment(self, recipe):
-        """bitbake -e <recipe>, as {variable: value} (functions as their bodies)."""
+        """bitbake -e <recipe>, as {variable: value}; functions as {"name()": body}, Python ones
+        as {"python name()": body} (the oracle's reader, hailo_kit.oracle.metadata)."""
         proc = self.run("bitbake", "-e", recipe)
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
         return parse_environment(proc.stdout)
-
-
-def parse_environment(text):
-    out, function, body = {}, None, []
-    for line in text.splitlines():
-        if function:
-            if line == "}":
-                out[function] = "\n".join(body)
-                function, body = None, []
-            else:
-                body.append(line)
-            continue
-        m = re.match(r'^(?:export )?([A-Za-z0-9_\-:.${}+/@]+)="(.*)"$', line)
-        if m:
-            out[m.group(1)] = m.group(2)
-            continue
-        m = re.match(r"^(?:python )?([A-Za-z0-9_\-:]+)\(\) \{$", line)
-        if m:
-            function = m.group(1)
-    return out
 
 
 def make_build(release, provider):

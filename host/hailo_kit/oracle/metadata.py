@@ -119,7 +119,8 @@ class RecipeData:
 
 
 def parse_environment(text: str) -> Dict[str, str]:
-    """bitbake -e output as {name: value}; shell functions as {name(): body}."""
+    """bitbake -e output as {name: value}; shell functions as {name(): body}, Python ones as
+    {python name(): body} (never taken for shell: recipe_data runs only the shell ones)."""
     out: Dict[str, str] = {}
     function: Optional[str] = None
     body: List[str] = []
@@ -135,9 +136,10 @@ def parse_environment(text: str) -> Dict[str, str]:
         if match:
             out[match.group(1)] = match.group(2).replace('\\"', '"').replace("\\$", "$")
             continue
-        match = re.match(r"^([A-Za-z0-9_\-]+)\(\) \{$", line)
+        # bitbake -e writes "name() {" for shell and "python name () {" for Python functions.
+        match = re.match(r"^(python )?([A-Za-z0-9_\-:]+) ?\(\) \{$", line)
         if match:
-            function = match.group(1)
+            function = (match.group(1) or "") + match.group(2)
     return out
 
 
@@ -237,7 +239,7 @@ def find_recipe(recipe: str) -> Path:
 def recipe_data(recipe: str, release: str, env: Dict[str, str]) -> RecipeData:
     values = {name: env.get(name, "") for name in VARIABLES}
     files = {pkg: env.get(f"FILES:{pkg}", "") for pkg in values["PACKAGES"].split()}
-    shell = {name: body for name, body in env.items() if name.endswith("()")}
+    shell = {name: body for name, body in env.items() if name.endswith("()") and not name.startswith("python ")}
     functions: Dict[str, str] = {}
     todo = ["do_install"]
     while todo:
