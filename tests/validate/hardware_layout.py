@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from hailo_kit import layer
+from hailo_kit.qemu import config
 
 PACKAGEGROUP = "packagegroup-hailo"
 # The driver's rule (hailort-drivers linux/pcie/51-hailo-udev.rules, runtime spec §14.2).
@@ -35,7 +36,7 @@ ORACLE_FILES = {"/usr/lib/libhailort.so.4.21.0": "lib/libhailort.so.4.21.0",
 # The real pyhailort for Debian's numpy 1.x (the base has python3-numpy 1.24).
 ORACLE_PYHAILORT = "python-numpy1/hailo_platform"
 SITE = "usr/lib/python3/dist-packages"   # Debian's python3 path for what pyhailort installs
-MULTIARCH = "x86_64-linux-gnu"           # the base's (Debian bookworm amd64) library folder
+MULTIARCH = config.arch("amd64").multiarch   # the base's (Debian bookworm amd64) library folder
 
 ENTER = """#!/bin/sh
 # enter ROOT COMMAND: run COMMAND in ROOT, in this mount namespace (unshare -m) only
