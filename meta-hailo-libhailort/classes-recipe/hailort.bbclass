@@ -2,16 +2,19 @@
 #
 # How HailoRT's CMake is built, for the recipes that build from its tree with its externals
 # (hailort, pyhailort): the CMake settings every Yocto release needs, and the offline flow of
-# the HailoRT user guide (section 10.7): do_prepare_hailort_external_dependencies. Behaviour
-# only: the version, source and commit are in recipes-hailo/hailort/hailort-sources-<PV>.inc.
+# the HailoRT user guide (section 10.7). Behaviour only: the version, source and commit are in
+# recipes-hailo/hailort/hailort-sources-<PV>.inc.
 #
 # HailoRT's CMake downloads its externals (protobuf, gRPC, spdlog, pybind11, ...) with
-# FetchContent. Here do_configure never gets the network: the externals come from a tarball
-# made by do_prepare_hailort_external_dependencies, the only task that may get the network flag,
-# and only when it downloads. The logic is in lib/hailort_offline (tested by pytest).
+# FetchContent. Here all downloading happens in do_fetch, the one task with the network (as
+# yocto-check-layer requires): a do_fetch postfunc runs HailoRT's prepare_externals.cmake and
+# packs the externals into a reproducible tarball in DL_DIR, like any other download;
+# do_prepare_hailort_external_dependencies (after do_fetch, before do_unpack, no network) checks
+# that tarball, and do_unpack unpacks it. The logic is in lib/hailort_offline (tested by pytest).
 #
-#   HAILORT_OFFLINE_BUILD_ENABLE = "1"            keep the tarball in DL_DIR (collect for offline)
-#   HAILORT_OFFLINE_BUILD_USE_EXISTING_TAR = "1"  with the above: use that tarball, no network
+#   (nothing) or HAILORT_OFFLINE_BUILD_ENABLE = "1"   do_fetch makes the tarball in DL_DIR
+#   HAILORT_OFFLINE_BUILD_USE_EXISTING_TAR = "1"       with ENABLE: the tarball must be in
+#                                                      DL_DIR already; nothing is downloaded
 
 inherit cmake
 
@@ -62,58 +65,65 @@ def hailort_offline_mode(d):
     return hailort_offline.mode_from_flags(d.getVar('HAILORT_OFFLINE_BUILD_ENABLE'),
                                            d.getVar('HAILORT_OFFLINE_BUILD_USE_EXISTING_TAR'))
 
-def hailort_tarball(d, mode):
+def hailort_tarball(d):
     import hailort_offline
-    return hailort_offline.tarball_path(mode, d.getVar('PN'), d.getVar('PV'),
-                                        d.getVar('DL_DIR'), d.getVar('WORKDIR'))
+    return hailort_offline.tarball_path(d.getVar('DL_DIR'), d.getVar('PN'), d.getVar('PV'),
+                                        d.getVar('HAILORT_BUILD_SERVICE') == 'ON')
 
-# The network flag only when the task downloads (not in USE_EXISTING_TAR mode).
 # PACKAGECONFIG "system-libs" (hailort recipe): the distribution's libraries instead of the
-# externals, so the externals task and its unpack step do nothing.
+# externals, so nothing is downloaded, checked or unpacked.
 def hailort_system_libs(d):
     return bb.utils.contains('PACKAGECONFIG', 'system-libs', True, False, d)
 
-def hailort_network_flag(d):
+def hailort_downloads_externals(d):
     import hailort_offline
     if hailort_system_libs(d):
-        return "0"
+        return False
     try:
-        mode = hailort_offline_mode(d)
+        return hailort_offline.downloads(hailort_offline_mode(d))
     except hailort_offline.ExternalsError:
-        # Reported by the task itself, with the explanation.
-        return "0"
-    return "1" if hailort_offline.needs_network(mode) else "0"
+        # Reported by do_prepare_hailort_external_dependencies, with the explanation.
+        return False
 
-python do_prepare_hailort_external_dependencies() {
+# do_fetch downloads the externals with CMake (prepare_externals.cmake is a CMake script):
+# cmake-native, staged for do_fetch as git-native or nodejs-native are for their fetchers
+# (staging.bbclass prepends extend_recipe_sysroot to a task whose depends name a
+# populate_sysroot), so its bin dir in the recipe's native sysroot is on do_fetch's PATH.
+do_fetch[depends] += "${@'cmake-native:do_populate_sysroot' if hailort_downloads_externals(d) else ''}"
+do_fetch[postfuncs] += "hailort_fetch_externals"
+do_fetch[vardeps] += "HAILORT_OFFLINE_BUILD_ENABLE HAILORT_OFFLINE_BUILD_USE_EXISTING_TAR HAILORT_BUILD_SERVICE"
+
+hailort_fetch_externals[doc] = "Downloads HailoRT's CMake externals into a reproducible tarball in DL_DIR (do_fetch postfunc; HailoRT user guide 10.7)"
+python hailort_fetch_externals() {
     import os
     import hailort_offline
 
-    if hailort_system_libs(d):
-        bb.note("PACKAGECONFIG system-libs: HailoRT uses the distribution's libraries, nothing to download")
+    if not hailort_downloads_externals(d):
+        return
+    tarball = hailort_tarball(d)
+    if os.path.isfile(tarball):
+        bb.note("HailoRT externals already downloaded: %s" % tarball)
         return
     try:
-        mode = hailort_offline_mode(d)
-    except hailort_offline.ExternalsError as error:
-        bb.fatal(str(error))
-    tarball = hailort_tarball(d, mode)
-    if mode == hailort_offline.OFFLINE:
-        if not os.path.isfile(tarball):
-            bb.fatal(str(hailort_offline.MissingTarball(tarball)))
-        bb.note("Using the existing HailoRT externals %s" % tarball)
-        return
+        bb.fetch2.check_network_access(d, "cmake -P hailort/prepare_externals.cmake", d.getVar('HAILORT_GIT_URI'))
+    except bb.fetch2.BBFetchException as error:
+        bb.fatal("%s is not in DL_DIR and cannot be downloaded (%s). Copy it from a machine that "
+                 "fetched this recipe, or allow the network." % (tarball, error))
 
-    scratch = d.expand('${WORKDIR}/hailort-externals-prepare')
+    scratch = d.expand('${WORKDIR}/hailort-externals-fetch')
     bb.utils.remove(scratch, recurse=True)
     bb.utils.mkdirhier(scratch)
+    # The HailoRT tree base_do_fetch has just downloaded (SRC_URI), unpacked to a scratch folder.
     bb.fetch2.Fetch([d.getVar('HAILORT_GIT_URI')], d).unpack(scratch)
     source = os.path.join(scratch, d.getVar('BP'))
 
-    env = dict(os.environ)
+    env = hailort_offline.host_environment(os.environ, d.getVar('BUILD_CC'), d.getVar('BUILD_CXX'),
+                                           d.getVar('BUILD_CFLAGS'), d.getVar('BUILD_CXXFLAGS'),
+                                           d.getVar('BUILD_LDFLAGS'))
     env.update(bb.fetch2.get_fetcher_environment(d))
     env['PATH'] = d.getVar('PATH')
-    # Nothing is compiled: the nested project() only needs a working host compiler.
-    env['CC'] = d.getVar('BUILD_CC')
-    env['CXX'] = d.getVar('BUILD_CXX')
+    # CMake 4 also reads the policy minimum from the environment (the nested configure).
+    env['CMAKE_POLICY_VERSION_MINIMUM'] = d.getVar('HAILORT_CMAKE_POLICY_VERSION_MINIMUM')
     # Script mode has no generator of its own; the nested configure needs one (-G).
     command = ['cmake', '-DCMAKE_GENERATOR=%s' % d.getVar('OECMAKE_GENERATOR'),
                '-DHAILO_BUILD_SERVICE=%s' % d.getVar('HAILORT_BUILD_SERVICE'),
@@ -126,14 +136,29 @@ python do_prepare_hailort_external_dependencies() {
     bb.utils.remove(scratch, recurse=True)
     bb.note("HailoRT externals packed into %s" % tarball)
 }
-do_prepare_hailort_external_dependencies[doc] = "Downloads HailoRT's CMake externals into a reproducible tarball (HailoRT user guide 10.7)"
+hailort_fetch_externals[vardepsexclude] += "DL_DIR"
+
+# The guide's step (bitbake -c prepare_hailort_external_dependencies hailort pyhailort): after
+# do_fetch, which downloaded; here only the check, with no network, so that a missing or wrong
+# tarball is named before do_unpack (USE_EXISTING_TAR: the one copied from the online machine).
+python do_prepare_hailort_external_dependencies() {
+    import hailort_offline
+
+    if hailort_system_libs(d):
+        bb.note("PACKAGECONFIG system-libs: HailoRT uses the distribution's libraries, no externals")
+        return
+    try:
+        mode = hailort_offline_mode(d)
+        tarball = hailort_tarball(d)
+        hailort_offline.check_tarball(tarball, mode, d.getVar('HAILORT_BUILD_SERVICE') == 'ON')
+    except hailort_offline.ExternalsError as error:
+        bb.fatal(str(error))
+    bb.note("HailoRT externals ready: %s" % tarball)
+}
+do_prepare_hailort_external_dependencies[doc] = "Checks the tarball of HailoRT's CMake externals that do_fetch made or that was copied into DL_DIR (HailoRT user guide 10.7)"
 do_prepare_hailort_external_dependencies[vardeps] += "HAILORT_OFFLINE_BUILD_ENABLE HAILORT_OFFLINE_BUILD_USE_EXISTING_TAR HAILORT_BUILD_SERVICE PACKAGECONFIG"
 do_prepare_hailort_external_dependencies[vardepsexclude] += "DL_DIR"
-do_prepare_hailort_external_dependencies[dirs] = "${WORKDIR}"
-# The only task of these recipes that may download, besides do_fetch (HailoRT user guide 10.7).
-# nooelint: oelint.task.network
-do_prepare_hailort_external_dependencies[network] = "${@hailort_network_flag(d)}"
-addtask prepare_hailort_external_dependencies after do_fetch do_prepare_recipe_sysroot before do_unpack
+addtask prepare_hailort_external_dependencies after do_fetch before do_unpack
 
 hailort_unpack_externals[doc] = "Unpacks the HailoRT externals tarball into the source tree (do_unpack postfunc)"
 python hailort_unpack_externals() {
@@ -141,8 +166,7 @@ python hailort_unpack_externals() {
     if hailort_system_libs(d):
         return
     try:
-        mode = hailort_offline_mode(d)
-        hailort_offline.extract_tarball(hailort_tarball(d, mode), d.getVar('S'))
+        hailort_offline.extract_tarball(hailort_tarball(d), d.getVar('S'))
     except hailort_offline.ExternalsError as error:
         bb.fatal(str(error))
 }

@@ -6,11 +6,13 @@ is skipped with the variables to set otherwise. A cold parse takes minutes per r
 provider; HAILO_BB_BUILDDIR keeps BitBake's parse cache so later runs take seconds.
 """
 
+import ast
 import glob
 
 import pytest
 
 from layer_providers import PROVIDERS
+from layers_common import ROOT
 from yocto_release import PROVIDERS as RUNTIME_PROVIDERS
 from yocto_release import RELEASES, checkouts, make_build, problems
 
@@ -169,3 +171,65 @@ def test_libgsthailo_and_drivers(release):
     fw = env_of(release, "hailo-firmware")
     # g: a licence that is not SPDX is a LicenseRef- (master warns otherwise).
     assert fw["LICENSE"] == "LicenseRef-Hailo-Firmware-EULA"
+
+
+# yocto-check-layer (check_network_flag in yocto-check-layer.bbclass, whinlatter on) fails a
+# layer in which any task between do_fetch and do_build has the network flag: all downloading
+# belongs in do_fetch. bitbake -e prints the task graph (_task_deps) but no task's flags, so a
+# post-read conf names the tasks that have the network flag in a variable bitbake -e prints,
+# and the test walks the graph as the class does, on every release. The class sees the flags
+# before sstate.bbclass's anonymous function gives every sstate task the network (for sstate
+# mirrors and the hash server; yocto-check-layer inherits its class first): those are left out
+# here too. The class itself is inherited first as well, so from whinlatter on its own check runs.
+NETWORK_CONF = ('INHERIT:prepend = "yocto-check-layer "\n'
+                'HAILO_NETWORK_TASKS = "${@\' \'.join(t for t in (d.getVar(\'__BBTASKS\', False) or []) '
+                'if bb.utils.to_boolean(d.getVarFlag(t, \'network\')))}"\n'
+                'HAILO_FETCH_PREFUNCS = "${@d.getVarFlag(\'do_fetch\', \'prefuncs\') or \'\'}"\n'
+                'HAILO_FETCH_POSTFUNCS = "${@d.getVarFlag(\'do_fetch\', \'postfuncs\') or \'\'}"\n')
+OFFLINE_MODES = {
+    "online": "",
+    "collect": 'HAILORT_OFFLINE_BUILD_ENABLE = "1"\n',
+    "offline": 'HAILORT_OFFLINE_BUILD_ENABLE = "1"\nHAILORT_OFFLINE_BUILD_USE_EXISTING_TAR = "1"\n',
+    "system-libs": 'PACKAGECONFIG:pn-hailort = "system-libs"\n',
+}
+EXTERNALS_RECIPES = {
+    "hailort": ROOT / "meta-hailo-libhailort/recipes-hailo/hailort/hailort_4.21.0.bb",
+    "pyhailort": ROOT / "meta-hailo-libhailort/dynamic-layers/meta-python/recipes-hailo/pyhailort/pyhailort_4.21.0.bb",
+}
+
+
+def reached_from_build(parents):
+    """The tasks yocto-check-layer's check_network_flag visits: from do_build, not past do_fetch."""
+    seen, stack = set(), {"do_build"}
+    while stack:
+        task = stack.pop()
+        if task == "do_fetch":
+            continue
+        seen.add(task)
+        stack |= {dep for dep in parents.get(task, []) if dep not in seen}
+    return seen
+
+
+@pytest.mark.parametrize("recipe, mode", [(r, m) for r in EXTERNALS_RECIPES for m in OFFLINE_MODES
+                                          if not (r == "pyhailort" and m == "system-libs")])
+@pytest.mark.parametrize("release", RELEASES)
+def test_only_do_fetch_has_the_network(release, recipe, mode):
+    proc, env = build_for(release).recipe_environment(EXTERNALS_RECIPES[recipe], NETWORK_CONF + OFFLINE_MODES[mode])
+    assert proc.returncode == 0 and not problems(proc), problems(proc) or proc.stderr[-3000:]
+    graph = ast.literal_eval(env["_task_deps"])
+    network = set(env["HAILO_NETWORK_TASKS"].split()) - set(env["SSTATETASKS"].split())
+    reached = reached_from_build(graph["parents"])
+    assert "do_fetch" in network and "do_prepare_hailort_external_dependencies" in reached
+    assert not network & reached, sorted(network & reached)
+    # The guide's task: after do_fetch, before do_unpack.
+    assert graph["parents"]["do_prepare_hailort_external_dependencies"] == ["do_fetch"]
+    assert "do_prepare_hailort_external_dependencies" in graph["parents"]["do_unpack"]
+    # do_fetch downloads the externals with CMake, staged for it, only when it downloads them.
+    downloads = mode in ("online", "collect")
+    assert ("cmake-native:do_populate_sysroot" in graph["depends"]["do_fetch"].split()) == downloads
+    # staging.bbclass stages it for do_fetch (extend_recipe_sysroot; also there for git-native in
+    # every mode) into the native sysroot, whose bin folder is on every task's PATH; the postfunc
+    # runs in every mode and decides.
+    assert not downloads or "extend_recipe_sysroot" in env["HAILO_FETCH_PREFUNCS"].split()
+    assert env["STAGING_BINDIR_NATIVE"] in env["PATH"].split(":")
+    assert "hailort_fetch_externals" in env["HAILO_FETCH_POSTFUNCS"].split()

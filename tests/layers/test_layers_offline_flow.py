@@ -71,20 +71,31 @@ def test_use_existing_tar_alone_is_an_explained_error():
         ho.mode_from_flags("0", "1")
 
 
-def test_network_only_when_downloading():
-    assert ho.needs_network(ho.ONLINE) and ho.needs_network(ho.COLLECT)
-    assert not ho.needs_network(ho.OFFLINE)
+def test_do_fetch_downloads_unless_the_tarball_is_to_be_used_as_is():
+    assert ho.downloads(ho.ONLINE) and ho.downloads(ho.COLLECT)
+    assert not ho.downloads(ho.OFFLINE)
 
 
-def test_tarball_named_per_recipe_and_version_in_dl_dir_when_kept():
-    assert ho.tarball_name("libhailort", "4.21.0") == "hailort-externals-libhailort-4.21.0.tar.gz"
-    assert ho.tarball_name("pyhailort", "4.21.0") != ho.tarball_name("hailortcli", "4.21.0")
-    assert ho.tarball_path(ho.COLLECT, "libhailort", "4.21.0", "/dl", "/w") == \
-        "/dl/hailort-externals-libhailort-4.21.0.tar.gz"
-    assert ho.tarball_path(ho.OFFLINE, "libhailort", "4.21.0", "/dl", "/w").startswith("/dl/")
-    assert ho.tarball_path(ho.ONLINE, "libhailort", "4.21.0", "/dl", "/w").startswith("/w/")
+def test_tarball_named_per_recipe_version_and_grpc_in_dl_dir_in_every_mode():
+    assert ho.tarball_name("hailort", "4.21.0") == "hailort-externals-hailort-4.21.0.tar.gz"
+    assert ho.tarball_name("hailort", "4.21.0", service=True) == "hailort-externals-hailort-4.21.0-grpc.tar.gz"
+    assert ho.tarball_name("pyhailort", "4.21.0") != ho.tarball_name("hailort", "4.21.0")
+    # DL_DIR, like any download: it survives rm_work and can be copied or mirrored.
+    assert ho.tarball_path("/dl", "hailort", "4.21.0", True) == "/dl/hailort-externals-hailort-4.21.0-grpc.tar.gz"
     with pytest.raises(ho.ExternalsError):
         ho.tarball_name("../x", "4.21.0")
+
+
+def test_host_environment_uses_the_build_hosts_compiler_and_no_toolchain_file():
+    task_env = {"PATH": "/sysroot-native/usr/bin:/hosttools", "CC": "x86_64-oe-linux-gcc --sysroot=/s",
+                "CFLAGS": "-O2 -march=x86-64-v3", "CMAKE_TOOLCHAIN_FILE": "/work/toolchain.cmake",
+                "LIBHAILORT_PATH": "/s/usr/lib/libhailort.so.4.21.0", "https_proxy": "http://proxy:3128"}
+    env = ho.host_environment(task_env, "gcc ", "g++ ", "-isystem/n/include -O2 -pipe", "-O2 -pipe", "-L/n/lib")
+    assert "CMAKE_TOOLCHAIN_FILE" not in env
+    assert env["CC"] == "gcc " and env["CXX"] == "g++ " and env["CFLAGS"] == "-isystem/n/include -O2 -pipe"
+    assert env["LDFLAGS"] == "-L/n/lib" and env["CXXFLAGS"] == "-O2 -pipe"
+    assert env["PATH"] == task_env["PATH"] and env["https_proxy"] == "http://proxy:3128"
+    assert task_env["CMAKE_TOOLCHAIN_FILE"] == "/work/toolchain.cmake"    # the task's own is untouched
 
 
 # --- the preparation step --------------------------------------------------------------------
@@ -190,12 +201,50 @@ def test_extract_round_trip_replaces_older_externals(tmp_path):
 
 
 def test_missing_tarball_names_the_file(tmp_path):
-    missing = tmp_path / "downloads" / ho.tarball_name("libhailort", "4.21.0")
+    missing = tmp_path / "downloads" / ho.tarball_name("hailort", "4.21.0")
     with pytest.raises(ho.MissingTarball) as error:
         ho.extract_tarball(str(missing), str(tmp_path))
     assert str(missing) in str(error.value)
     assert "HAILORT_OFFLINE_BUILD_USE_EXISTING_TAR" in str(error.value)
     assert error.value.path == str(missing)
+
+
+# --- the check (do_prepare_hailort_external_dependencies) ---------------------------------------
+
+def test_check_names_a_missing_tarball_with_what_to_do_per_mode(tmp_path):
+    missing = str(tmp_path / ho.tarball_name("hailort", "4.21.0", service=True))
+    with pytest.raises(ho.MissingTarball, match="HAILORT_OFFLINE_BUILD_USE_EXISTING_TAR = \"1\" but %s" % missing):
+        ho.check_tarball(missing, ho.OFFLINE, service=True)
+    for mode in (ho.ONLINE, ho.COLLECT):
+        with pytest.raises(ho.MissingTarball) as error:
+            ho.check_tarball(missing, mode, service=True)
+        assert missing in str(error.value) and "bitbake -f -c fetch" in str(error.value)
+
+
+def test_check_accepts_a_packed_tree_and_needs_grpc_for_the_service(tmp_path):
+    source = fake_source(tmp_path)
+    prepare(source)
+    path = pack(source, tmp_path / "t.tar.gz")
+    ho.check_tarball(str(path), ho.OFFLINE)
+    # A tarball made without the service (no gRPC) cannot serve a build with it.
+    with pytest.raises(ho.ExternalsError, match="lacks hailort/external/grpc-src"):
+        ho.check_tarball(str(path), ho.OFFLINE, service=True)
+    (source / "hailort/external/grpc-src").mkdir()
+    with_grpc = pack(source, tmp_path / "g.tar.gz")
+    ho.check_tarball(str(with_grpc), ho.COLLECT, service=True)
+
+
+def test_check_refuses_an_unreadable_tarball(tmp_path):
+    path = tmp_path / "broken.tar.gz"
+    path.write_bytes(b"not a tarball")
+    with pytest.raises(ho.ExternalsError, match="not a readable"):
+        ho.check_tarball(str(path), ho.OFFLINE)
+    truncated = tmp_path / "truncated.tar.gz"
+    source = fake_source(tmp_path)
+    prepare(source)
+    truncated.write_bytes(open(pack(source, tmp_path / "t.tar.gz"), "rb").read()[:200])
+    with pytest.raises(ho.ExternalsError):
+        ho.check_tarball(str(truncated), ho.OFFLINE, service=True)
 
 
 def _tar_with(tmp_path, member, data=b"x"):

@@ -236,16 +236,19 @@ def test_vpu_recipes_are_machine_restricted():
 
 # --- offline flow wiring -------------------------------------------------------------------------
 
-def test_offline_task_order_and_network_flag():
+def test_offline_task_order_and_only_do_fetch_downloads():
     cls = bbmeta.read(ROOT / "meta-hailo-libhailort" / "classes-recipe" / "hailort.bbclass")
     addtask = re.search(r"^addtask prepare_hailort_external_dependencies (.*)$", cls.text, re.M).group(1)
     after, _, before = addtask.partition(" before ")
-    assert "do_fetch" in after.split() and before.split() == ["do_unpack"]
+    assert after.split() == ["after", "do_fetch"] and before.split() == ["do_unpack"]
     assert "hailort_unpack_externals" in cls.value("do_unpack", flag="postfuncs")
-    assert cls.value("do_prepare_hailort_external_dependencies", flag="network") == "${@hailort_network_flag(d)}"
-    # No other task anywhere in the layers asks for the network.
+    # The download is do_fetch's (yocto-check-layer: no other task between do_fetch and do_build
+    # may have the network), with CMake staged for it.
+    assert "hailort_fetch_externals" in cls.value("do_fetch", flag="postfuncs")
+    assert "cmake-native:do_populate_sysroot" in cls.value("do_fetch", flag="depends")
+    # No task anywhere in the layers asks for the network: do_fetch has it from base.bbclass.
     network = [(m.path.name, a.name) for m in all_meta() for a in m.assignments if a.flag == "network"]
-    assert network == [("hailort.bbclass", "do_prepare_hailort_external_dependencies")]
+    assert network == []
     conf = layer_conf("meta-hailo-libhailort").text
     assert re.search(r"^addpylib \$\{LAYERDIR\}/lib hailort_offline$", conf, re.M)
     for pn in HAILORT_RECIPES:

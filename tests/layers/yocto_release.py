@@ -88,6 +88,16 @@ class Build:
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
         return parse_environment(proc.stdout)
 
+    def recipe_environment(self, path, conf):
+        """bitbake -e -b <recipe file> with conf read after the configuration (bitbake -R): one
+        recipe parsed with extra settings, without a parse of all recipes. Returns (proc, env)."""
+        postread = self.top / "conf" / "test-postread.conf"
+        postread.write_text(conf)
+        if self.user:
+            subprocess.run(["chown", self.user, str(postread)], check=True)
+        proc = self.run("bitbake", "-e", "-b", str(path), "-R", str(postread))
+        return proc, parse_environment(proc.stdout)
+
 
 def make_build(release, provider):
     repos = checkouts(release)

@@ -1,9 +1,9 @@
 """The HailoRT 4.21.0 source tree and its externals, from local git mirrors, the way the offline
 recipe build gets them.
 
-The recipe's do_prepare_hailort_external_dependencies runs HailoRT's prepare_externals.cmake
-(FetchContent clones from GitHub) and packs hailort/external/ with the layer's
-``hailort_offline.write_reproducible_tarball``; a do_unpack postfunc unpacks it with
+The recipe's do_fetch (its postfunc hailort_fetch_externals) runs HailoRT's
+prepare_externals.cmake (FetchContent clones from GitHub) and packs hailort/external/ into DL_DIR
+with the layer's ``hailort_offline.write_reproducible_tarball``; a do_unpack postfunc unpacks it with
 ``hailort_offline.extract_tarball``. Here the download is replaced by ``git archive <pinned
 commit>`` of a mirror (FetchContent's shallow clone reads every branch tip and fails on an
 incomplete mirror; ``git archive`` reads one tree), and the same two layer functions pack and
@@ -133,7 +133,7 @@ def find_external(hailort_src: Path, name: str) -> External:
 
 def externals_tarball(hailort_src: Path, destination: Path, log=print) -> Path:
     """Fill a scratch tree's hailort/external/<name>-src from the mirrors and pack it with the
-    layer's write_reproducible_tarball (what do_prepare_hailort_external_dependencies does)."""
+    layer's write_reproducible_tarball (what the recipe's do_fetch does)."""
     if destination.is_file():
         return destination
     scratch = destination.parent / (destination.name + ".scratch")

@@ -1,20 +1,24 @@
 # SPDX-License-Identifier: MIT
 """The HailoRT offline build flow (HailoRT user guide 4.21.0, section 10.7), without BitBake.
 
-hailort.bbclass calls these functions from do_prepare_hailort_external_dependencies and from a
-do_unpack postfunc; pytest calls them on a fake source tree. Nothing here imports bb.
+hailort.bbclass calls these functions from a do_fetch postfunc (the download), from
+do_prepare_hailort_external_dependencies (the check) and from a do_unpack postfunc (the unpack);
+pytest calls them on a fake source tree. Nothing here imports bb.
 
-Modes, from HAILORT_OFFLINE_BUILD_ENABLE and HAILORT_OFFLINE_BUILD_USE_EXISTING_TAR:
+All downloading happens in do_fetch, the one task that has the network: the externals tarball
+is a download like any other, kept in DL_DIR (so it survives rm_work and DL_DIR can be copied or
+mirrored). Modes, from HAILORT_OFFLINE_BUILD_ENABLE and HAILORT_OFFLINE_BUILD_USE_EXISTING_TAR:
 
-- ``online`` (ENABLE unset): the task downloads the CMake externals (it gets the network flag)
-  and keeps the tarball in the recipe's WORKDIR; nothing is written to DL_DIR.
-- ``collect`` (ENABLE = "1"): the same download, but the tarball goes to DL_DIR under a name per
-  recipe and version, so DL_DIR can be copied to an offline machine.
-- ``offline`` (ENABLE = "1" and USE_EXISTING_TAR = "1"): no network; the tarball must already be
-  in DL_DIR, and a missing one is an error naming the file.
+- ``online`` (ENABLE unset) and ``collect`` (ENABLE = "1"): the same behaviour. do_fetch
+  downloads the CMake externals and packs them into DL_DIR, unless the tarball is already there;
+  ENABLE = "1" alone is kept because the guide's collecting machine sets it.
+- ``offline`` (ENABLE = "1" and USE_EXISTING_TAR = "1"): do_fetch downloads nothing more; the
+  tarball must already be in DL_DIR, and a missing one is an error naming the file.
 
-do_configure never gets the network in any mode: the build always runs with
-HAILO_OFFLINE_COMPILATION=ON on the unpacked externals.
+The tarball's name holds the recipe, the version and whether it holds gRPC (HAILO_BUILD_SERVICE,
+PACKAGECONFIG "service"), so a tarball made without gRPC is never used for a build that needs it.
+do_configure never gets the network: the build runs with FetchContent disconnected on the
+unpacked externals.
 """
 
 import gzip
@@ -34,10 +38,12 @@ __all__ = [
     "EXTERNALS_SUBDIR",
     "TARBALL_MTIME",
     "mode_from_flags",
-    "needs_network",
+    "downloads",
     "tarball_name",
     "tarball_path",
+    "host_environment",
     "prepare_externals",
+    "check_tarball",
     "write_reproducible_tarball",
     "extract_tarball",
 ]
@@ -68,16 +74,21 @@ class ExternalsError(Exception):
 
 
 class MissingTarball(ExternalsError):
-    """USE_EXISTING_TAR mode, and the tarball is not in DL_DIR."""
+    """The tarball is not in DL_DIR: not copied there (offline mode), or removed after do_fetch."""
 
-    def __init__(self, path):
+    def __init__(self, path, mode=None):
         self.path = path
-        super().__init__(
-            "HAILORT_OFFLINE_BUILD_USE_EXISTING_TAR = \"1\" but %s does not exist. Copy the "
-            "DL_DIR of the machine that ran 'bitbake -c prepare_hailort_external_dependencies' "
-            "with HAILORT_OFFLINE_BUILD_ENABLE = \"1\", or unset "
-            "HAILORT_OFFLINE_BUILD_USE_EXISTING_TAR to create it (needs the network)." % path
-        )
+        if mode in (ONLINE, COLLECT):
+            message = ("the HailoRT externals tarball %s does not exist: do_fetch makes it, and it "
+                       "was removed since. Run 'bitbake -f -c fetch' on the recipe to download it "
+                       "again (needs the network)." % path)
+        else:
+            message = ("HAILORT_OFFLINE_BUILD_USE_EXISTING_TAR = \"1\" but %s does not exist. Copy "
+                       "the DL_DIR of the machine that ran 'bitbake -c "
+                       "prepare_hailort_external_dependencies' (which fetches first), or unset "
+                       "HAILORT_OFFLINE_BUILD_USE_EXISTING_TAR to let do_fetch make it (needs the "
+                       "network)." % path)
+        super().__init__(message)
 
 
 def _is_set(value):
@@ -96,22 +107,37 @@ def mode_from_flags(enable, use_existing_tar):
     return COLLECT if _is_set(enable) else ONLINE
 
 
-def needs_network(mode):
-    """Whether do_prepare_hailort_external_dependencies needs [network] = "1"."""
+def downloads(mode):
+    """Whether do_fetch downloads the externals (when the tarball is not in DL_DIR yet)."""
     return mode in (ONLINE, COLLECT)
 
 
-def tarball_name(pn, pv):
-    """The tarball's file name: one per recipe and version."""
+def tarball_name(pn, pv, service=False):
+    """The tarball's file name: one per recipe, version and gRPC (HAILO_BUILD_SERVICE) or not."""
     if not pn or not pv or "/" in pn or "/" in pv:
         raise ExternalsError("invalid recipe name or version for the externals tarball: %r %r" % (pn, pv))
-    return "hailort-externals-%s-%s.tar.gz" % (pn, pv)
+    return "hailort-externals-%s-%s%s.tar.gz" % (pn, pv, "-grpc" if service else "")
 
 
-def tarball_path(mode, pn, pv, dl_dir, workdir):
-    """Where the tarball lives: DL_DIR when it is to be kept or reused, else WORKDIR."""
-    folder = workdir if mode == ONLINE else dl_dir
-    return os.path.join(folder, tarball_name(pn, pv))
+def tarball_path(dl_dir, pn, pv, service=False):
+    """Where the tarball lives, in every mode: DL_DIR, as any download."""
+    return os.path.join(dl_dir, tarball_name(pn, pv, service))
+
+
+# Exported by the recipe for its target build; they would steer the nested host configure of
+# prepare_externals.cmake to the cross toolchain (CMake reads CMAKE_TOOLCHAIN_FILE from the
+# environment since 3.21, and pyhailort exports it; the file does not exist before do_configure).
+_TARGET_ONLY = ("CMAKE_TOOLCHAIN_FILE", "CPP", "CPPFLAGS", "LD", "AR", "AS", "RANLIB", "STRIP",
+                "NM", "OBJCOPY", "OBJDUMP", "READELF")
+
+
+def host_environment(environ, cc, cxx, cflags="", cxxflags="", ldflags=""):
+    """The environment for `cmake -P hailort/prepare_externals.cmake`: the task's, with the build
+    host's compiler instead of the cross one (its nested project() only checks that a compiler
+    works; nothing is built)."""
+    env = {key: value for key, value in environ.items() if key not in _TARGET_ONLY}
+    env.update(CC=cc, CXX=cxx, CFLAGS=cflags, CXXFLAGS=cxxflags, LDFLAGS=ldflags)
+    return env
 
 
 def prepare_externals(source_dir, command, env=None, timeout=None):
@@ -227,6 +253,25 @@ def _safe_member(member, destination):
     return member
 
 
+def check_tarball(tarball, mode, service=False):
+    """do_prepare_hailort_external_dependencies: the tarball is in DL_DIR, readable, holds
+    hailort/external and, when the build needs it (service), gRPC. Reads until it has seen what
+    it looks for. Raises MissingTarball (naming the file) or ExternalsError."""
+    if not os.path.isfile(tarball):
+        raise MissingTarball(tarball, mode)
+    wanted = {EXTERNALS_SUBDIR} | ({EXTERNALS_SUBDIR + "/grpc-src"} if service else set())
+    try:
+        with tarfile.open(tarball, mode="r|gz") as tar:
+            for member in tar:
+                wanted.discard(member.name)
+                if not wanted:
+                    return
+    except (tarfile.TarError, OSError, EOFError) as error:
+        raise ExternalsError("%s is not a readable .tar.gz (%s); delete it and fetch again"
+                             % (tarball, error)) from None
+    raise ExternalsError("%s lacks %s; delete it and fetch again" % (tarball, ", ".join(sorted(wanted))))
+
+
 def extract_tarball(tarball, destination):
     """Unpack tarball into destination (the recipe's source root); return the packed folder.
 
@@ -245,6 +290,6 @@ def extract_tarball(tarball, destination):
             for member in members:
                 tar.extract(member, destination, set_attrs=not member.issym(), **_EXTRACT_ARGS)
     except (tarfile.TarError, OSError, EOFError) as error:
-        raise ExternalsError("%s is not a readable .tar.gz (%s); delete it and run "
-                             "do_prepare_hailort_external_dependencies again" % (tarball, error)) from None
+        raise ExternalsError("%s is not a readable .tar.gz (%s); delete it and "
+                             "fetch again" % (tarball, error)) from None
     return members[0].name
