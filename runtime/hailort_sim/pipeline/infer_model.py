@@ -242,15 +242,17 @@ class ConfiguredInferModelCore:
             raise
         out_formats, nms_params = self.out_formats, self.nms_params
 
-        def done(status, outputs):
-            if status == HailoStatus.HAILO_SUCCESS:
-                try:
-                    for name, params in nms_params.items():
-                        outputs = dict(outputs)
-                        outputs[name] = [formats.nms_filter(frame, **params) for frame in outputs[name]]
-                    self._write_outputs(bindings_list, outputs, out_formats)
-                except Exception as error:
-                    status = HailoStatus(getattr(error, "status", HailoStatus.HAILO_INTERNAL_FAILURE))
+        def write(outputs):
+            try:
+                for name, params in nms_params.items():
+                    outputs = dict(outputs)
+                    outputs[name] = [formats.nms_filter(frame, **params) for frame in outputs[name]]
+                self._write_outputs(bindings_list, outputs, out_formats)
+            except Exception as error:
+                return HailoStatus(getattr(error, "status", HailoStatus.HAILO_INTERNAL_FAILURE))
+            return HailoStatus.HAILO_SUCCESS
+
+        def done(status, _outputs):
             job.status = status
             try:
                 if callback is not None:
@@ -259,7 +261,7 @@ class ConfiguredInferModelCore:
                 self._finish(job, n, status)
 
         try:
-            self.backend.submit(self.core_op, inputs, n, done)
+            self.backend.submit(self.core_op, inputs, n, done, write)
         except BaseException:
             self._finish(job, n, HailoStatus.HAILO_INVALID_OPERATION)
             raise
