@@ -38,10 +38,13 @@ RUN = ("Running streaming inference ({hef}):\n  Transform data: true\n    Type: 
 
 def infer_verdict(argv):
     """What target_scripts/infer_model.py prints when every inference meets its contract."""
-    processes = int(argv[argv.index("--processes") + 1]) if "--processes" in argv else 1
-    models = [a.rpartition("=") for a in argv if "=" in a] * processes
-    results = [{"hef": hef, "contract": contract, "ok": True, "pid": 100 + i,
-                "detail": f"2 frames, {contract} contract met"} for i, (hef, _, contract) in enumerate(models)]
+    processes = int(argv[argv.index("--processes") + 1]) if "--processes" in argv else 2
+    service = [argv[i + 1] for i, a in enumerate(argv) if a == "--service"]
+    direct = [a for i, a in enumerate(argv) if "=" in a and argv[i - 1] != "--service"]
+    jobs = [(m, False) for m in direct] + [(m, True) for m in service for _ in range(processes)]
+    results = [{"hef": hef, "contract": contract, "service": shared, "ok": True,
+                "pid": 100 + (i if shared else 0), "detail": f"2 frames, {contract} contract met"}
+               for i, ((hef, _, contract), shared) in enumerate((m.rpartition("="), shared) for m, shared in jobs)]
     return json.dumps({"ok": True, "seconds": 0.5, "results": results}) + "\n"
 
 

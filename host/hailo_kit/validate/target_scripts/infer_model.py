@@ -2,7 +2,7 @@
 (the guide's §5.3 flow) whose outputs are checked against a contract, optionally through the
 multi-process service from several processes at once (§5.4, §6.12).
 
-    python3 infer_model.py [--service] [--processes N] [--frames N] HEF=CONTRACT ...
+    python3 infer_model.py [--frames N] [HEF=CONTRACT ...] [--service HEF=CONTRACT ... --processes N]
 
 Contracts: ``identity`` (outputs equal inputs exactly: the shortcut model), ``deterministic``
 (the same input gives the same outputs, of the model's shapes and types), ``shape`` (outputs of
@@ -98,65 +98,74 @@ def _worker(args):
     return ok, detail, os.getpid()
 
 
-def _process_main(args, conn):
-    conn.send(_worker(args))
+def _process_main(jobs, conn):
+    conn.send([_worker(job) for job in jobs])
     conn.close()
 
 
-def _in_processes(jobs):
-    """One process per job, all running at once (the guide's §5.4 uses multiprocessing.Process)."""
+def _in_processes(groups):
+    """One process per group of jobs, all processes running at once, each running its jobs
+    one after another (the guide's §5.4 uses multiprocessing.Process)."""
     ctx = multiprocessing.get_context("fork")
     running = []
-    for job in jobs:
+    for jobs in groups:
         parent, child = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_process_main, args=(job, child))
+        proc = ctx.Process(target=_process_main, args=(jobs, child))
         proc.start()
         child.close()
-        running.append((proc, parent))
+        running.append((proc, parent, jobs))
     results = []
-    for proc, conn in running:
+    for proc, conn, jobs in running:
         try:
-            results.append(conn.recv())
+            got = conn.recv()
         except EOFError:
-            results.append((False, "the process died without a result", proc.pid))
+            got = [(False, "the process died without a result", proc.pid)] * len(jobs)
         proc.join()
-        if proc.exitcode != 0 and results[-1][0]:
-            results[-1] = (False, f"process exit code {proc.exitcode}", proc.pid)
+        if proc.exitcode != 0:
+            got = [(False, f"process exit code {proc.exitcode}", proc.pid) if r[0] else r for r in got]
+        results += got
     return results
+
+
+def _jobs(ap, specs, frames, service, first_seed, processes=1):
+    jobs = []
+    for spec in specs:
+        hef, _, contract = spec.rpartition("=")
+        if not hef or contract not in CONTRACTS:
+            ap.error(f"{spec!r}: expected HEF=CONTRACT with CONTRACT one of {', '.join(CONTRACTS)}")
+        jobs += [(hef, contract, frames, service, first_seed + 1000 * p + len(jobs)) for p in range(processes)]
+    return jobs
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("models", nargs="+", metavar="HEF=CONTRACT")
-    ap.add_argument("--service", action="store_true", help="use the multi-process service")
-    ap.add_argument("--processes", type=int, default=1, help="processes inferring at the same time")
+    ap.add_argument("models", nargs="*", metavar="HEF=CONTRACT",
+                    help="inferred one after another, each on its own VDevice")
+    ap.add_argument("--service", action="append", default=[], metavar="HEF=CONTRACT",
+                    help="then inferred through the multi-process service from --processes processes at once")
+    ap.add_argument("--processes", type=int, default=2, help="processes per --service model")
     ap.add_argument("--frames", type=int, default=2)
     args = ap.parse_args(argv)
-    jobs = []
-    for spec in args.models:
-        hef, _, contract = spec.rpartition("=")
-        if not hef or contract not in CONTRACTS:
-            ap.error(f"{spec!r}: expected HEF=CONTRACT with CONTRACT one of {', '.join(CONTRACTS)}")
-        jobs += [(hef, contract, args.frames, args.service, 1000 * p + len(jobs))
-                 for p in range(args.processes)]
+    direct = _jobs(ap, args.models, args.frames, False, 0)
+    shared = _jobs(ap, args.service, args.frames, True, len(direct), args.processes)
+    if not direct and not shared:
+        ap.error("nothing to infer: give HEF=CONTRACT models, --service HEF=CONTRACT, or both")
     start = time.monotonic()
-    if args.processes > 1:
-        # Imported once here, as the guide's §5.4 script does at its top, so the forked
-        # processes start warm; each still makes its own VDevice after the fork (§6.12).
-        try:
-            import numpy  # noqa: F401
-            import hailo_platform  # noqa: F401
-        except ImportError as e:
-            print(json.dumps({"ok": False, "results": [{"hef": j[0], "contract": j[1], "ok": False,
-                                                        "detail": f"ImportError: {e}"} for j in jobs]}))
-            return 1
-        results = _in_processes(jobs)
+    # Imported once here, as the guide's §5.4 script does at its top, so the forked processes
+    # start warm (one Python start with numpy: seconds on a slow target); every VDevice is made
+    # in a child (§6.12): the direct models in one, then each service job in its own, at once.
+    try:
+        import numpy  # noqa: F401
+        import hailo_platform  # noqa: F401
+    except ImportError as e:
+        results = [(False, f"ImportError: {e}", os.getpid())] * len(direct + shared)
     else:
-        results = [_worker(job) for job in jobs]
+        results = (_in_processes([direct]) if direct else []) + \
+            (_in_processes([[job] for job in shared]) if shared else [])
     ok = all(r[0] for r in results)
     print(json.dumps({"ok": ok, "seconds": round(time.monotonic() - start, 3),
-                      "results": [{"hef": j[0], "contract": j[1], "ok": r[0], "detail": r[1], "pid": r[2]}
-                                  for j, r in zip(jobs, results)]}))
+                      "results": [{"hef": j[0], "contract": j[1], "service": j[3], "ok": r[0], "detail": r[1],
+                                   "pid": r[2]} for j, r in zip(direct + shared, results)]}))
     return 0 if ok else 1
 
 
