@@ -38,9 +38,9 @@ def tutorials_dir(tmp_path_factory):
 
 @pytest.fixture
 def run_tutorial(tutorials_dir, tmp_path):
-    def run(name, timeout=120):
+    def run(name, timeout=120, tmpdir=None):
         env = dict(os.environ, HAILORT_SIM_CONFIG=str(tutorials_dir / "hailort-sim.conf"),
-                   HAILORT_LOGGER_PATH="NONE", TMPDIR=str(tmp_path))
+                   HAILORT_LOGGER_PATH="NONE", TMPDIR=str(tmpdir or tmp_path))
         proc = subprocess.run([sys.executable, "-c", RUNNER, os.path.join(GUIDE, name)],
                               cwd=str(tutorials_dir / "notebooks"), env=env, capture_output=True, text=True,
                               timeout=timeout)

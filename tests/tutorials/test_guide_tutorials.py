@@ -20,6 +20,15 @@ def test_5_5_infer_vstreams_and_forked_streaming(run_tutorial):
     assert lines[-1] == "Done"
 
 
+def test_5_5_forked_streaming_with_a_tmpdir_longer_than_a_socket_path(run_tutorial, tmp_path):
+    # The fork server's socket was a file in TMPDIR: beyond 107 bytes its bind failed and
+    # every forked stream with it (pytest-xdist's temporary folders reach that).
+    deep = tmp_path / ("d" * 100) / ("e" * 40)
+    deep.mkdir(parents=True)
+    proc = run_tutorial("tutorial_5_5_inference_single_model.py", tmpdir=deep)
+    assert proc.stdout.splitlines()[-1] == "Done" and "Exception ignored" not in proc.stderr
+
+
 def test_5_7_power_measurement(run_tutorial):
     proc = run_tutorial("tutorial_5_7_power_measurement.py")
     single = re.search(r"Power from single measurement: ([0-9.]+) W", proc.stdout)

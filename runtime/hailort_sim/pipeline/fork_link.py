@@ -4,13 +4,15 @@ The tutorial configures a network group in the parent, forks send/recv processes
 the parent's ``ConfiguredNetwork`` object, and activates it in the parent. A fork has none of
 the parent's threads, so the device cannot run in the child: the owning process serves its
 network groups' streaming sessions on a private Unix socket (started when a process that
-owns configured network groups forks; 0600, in the per-user lock directory) and a child's
+owns configured network groups forks; in Linux's abstract namespace, elsewhere a 0600 file in
+the per-user lock directory; both behind a random authkey) and a child's
 session is a proxy to it. Frames cross as device-format numpy arrays; format conversion stays in the
 child, as it would in the real per-process vstream pipeline.
 """
 import atexit
 import os
 import secrets
+import sys
 import threading
 import weakref
 from multiprocessing.connection import Client, Listener
@@ -26,10 +28,18 @@ class _Server:
         from hailort_sim.pipeline.vdevice import lock_dir
         self.pid = os.getpid()
         self.authkey = secrets.token_bytes(16)
-        self.address = os.path.join(lock_dir(), f"fork-link-{self.pid}-{secrets.token_hex(4)}.sock")
+        name = f"hailort-fork-link-{self.pid}-{secrets.token_hex(4)}"
+        if sys.platform.startswith("linux"):
+            # Linux's abstract namespace: no path, so no length limit (a TMPDIR beyond the 107
+            # bytes of a socket path broke every fork) and nothing left by a killed process;
+            # the authkey keeps other processes out, as the 0600 file does elsewhere.
+            self.address = "\0" + name
+        else:
+            self.address = os.path.join(lock_dir(), name + ".sock")
         self.networks = weakref.WeakValueDictionary()
         self.listener = Listener(self.address, family="AF_UNIX", authkey=self.authkey)
-        os.chmod(self.address, 0o600)
+        if not self.address.startswith("\0"):
+            os.chmod(self.address, 0o600)
         self.thread = threading.Thread(target=self._accept, name="hailort-fork-link", daemon=True)
         self.thread.start()
 
