@@ -27,6 +27,14 @@ class Oracle:
         return subprocess.run([str(self.root / "bin" / "hailortcli"), *args], capture_output=True,
                               text=True, env=self.env(tmp), cwd=tmp, timeout=60)
 
+    def missing_pyhailort(self, flavour="numpy2"):
+        """Why this oracle has no pyhailort of that numpy flavour ("" when it has one)."""
+        if self.manifest.get("no_pyhailort"):
+            return f"the {self.manifest['variant']} variant: {self.manifest['no_pyhailort']}"
+        if not (self.pythonpath(flavour) / "hailo_platform").is_dir():
+            return f"this oracle has no pyhailort built for {flavour} (scripts/hailort-oracle build --numpy {flavour})"
+        return ""
+
     def python(self, flavour="numpy2"):
         return self.root / f"venv-{flavour}" / "bin" / "python"
 

@@ -55,6 +55,8 @@ class Variant:
     release: str            # whose bitbake -e gives the settings
     system_libs: bool = False
     extra_local_conf: str = ""
+    # Why this variant builds no pyhailort ("" when it does).
+    no_pyhailort: str = ""
 
     @property
     def local_conf(self) -> str:
@@ -75,7 +77,13 @@ INSTALL_RECIPES = (CMAKE_RECIPE, GST_RECIPE)
 VARIANTS = {
     "cmake-3.28": Variant("cmake-3.28", "cmake==3.28.*", "cmake-3.28", "scarthgap"),
     "cmake-4": Variant("cmake-4", "cmake>=4,<5", "cmake-4", "wrynose"),
-    "system-libs": Variant("system-libs", "cmake==3.28.*", "cmake-3.28", "scarthgap", system_libs=True),
+    # PACKAGECONFIG system-libs is the hailort recipe's: the pyhailort recipe still builds its
+    # extension from its own externals (pybind11), as the other variants prove, and this
+    # variant's source holds none of them.
+    "system-libs": Variant("system-libs", "cmake==3.28.*", "cmake-3.28", "scarthgap", system_libs=True,
+                           no_pyhailort="PACKAGECONFIG system-libs is the hailort recipe's; the pyhailort recipe "
+                                        "builds as in the cmake-3.28 variant (its own pybind11), so this variant "
+                                        "builds no pyhailort"),
 }
 
 
@@ -213,7 +221,8 @@ def variant_source(work: Path, variant: Variant, recipes: List[metadata.RecipeDa
     for data in recipes:
         patches += [patch for patch in _patches(data) if patch not in patches]
     stamp = tree / ".oracle-variant"
-    wanted = json.dumps([p.name for p in patches])
+    # The patches' content, not only their names: a patch fixed in the layer makes a new tree.
+    wanted = json.dumps([[p.name, hashlib.sha256(p.read_bytes()).hexdigest()[:16]] for p in patches])
     if stamp.is_file() and stamp.read_text() == wanted:
         return tree
     pristine = sources.source_tree(work, log)
@@ -303,6 +312,9 @@ def build_variant(work: Path, variant: Variant, numpy_flavours=tuple(NUMPY), log
         recipe_data.save(out / "metadata" / f"{recipe}.json")
     _convenience_links(out, cmake_data)
     result.times.update(build_gstreamer(work, variant, data[GST_RECIPE], src, out, cmake_venv, log))
+    if variant.no_pyhailort:
+        log(f"{variant.name}: no pyhailort: {variant.no_pyhailort}")
+        numpy_flavours = ()
     for flavour in numpy_flavours:
         result.times[f"pyhailort-{flavour}"] = build_pyhailort(work, variant, data[PYTHON_RECIPE], src, out, flavour,
                                                               cmake_venv, log)
@@ -310,6 +322,7 @@ def build_variant(work: Path, variant: Variant, numpy_flavours=tuple(NUMPY), log
     (out / "manifest.json").write_text(json.dumps({
         "variant": variant.name, "release": variant.release, "cmake": result.cmake_version,
         "system_libs": variant.system_libs, "hailort_commit": sources.git_commit(),
+        "pyhailort": list(numpy_flavours), "no_pyhailort": variant.no_pyhailort,
         "configure": configure, "times_s": {k: round(v, 1) for k, v in result.times.items()},
         "work": str(work), "source": str(src), "build": str(build), "gst_build": str(top / "build-gst"),
         "cmake_bin": str(cmake_venv / "bin" / "cmake"),
