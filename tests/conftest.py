@@ -70,3 +70,12 @@ def qemu_target_report(qemu_target):
     once: the areas that need "the suite on the shared target" share it (a run is ~25 s of TCG)."""
     from hailo_kit.validate.qemu import validate_booted
     return validate_booted(qemu_target, name="shared")
+
+
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (``-n``, ``--dist loadgroup``) every test that boots or builds the
+    QEMU target runs in one worker: the session's shared target is booted once, and two TCG
+    guests never fight over the CPUs; the other tests run beside them."""
+    for item in items:
+        if "qemu_image" in getattr(item, "fixturenames", ()) or item.get_closest_marker("qemu"):
+            item.add_marker(pytest.mark.xdist_group("qemu"))
