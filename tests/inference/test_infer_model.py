@@ -165,62 +165,6 @@ def test_callback_once_from_runtime_thread(write_model):
     assert threading.main_thread().name not in threads
 
 
-def test_the_device_thread_writes_the_outputs_before_the_callback(write_model, monkeypatch):
-    # The simulated DMA: the backend's device thread writes the user's output buffers; the
-    # completion thread only runs callbacks, so writing a large frame overlaps earlier callbacks.
-    from hailort_sim.pipeline import infer_model as core
-    path = write_model(shortcut(shape=(32, 32, 3)))
-    writers, seen = [], []
-    copy_frame = core._copy_frame
-
-    def recording_copy(buffer, frame, fmt):
-        writers.append(threading.current_thread().name)
-        copy_frame(buffer, frame, fmt)
-    monkeypatch.setattr(core, "_copy_frame", recording_copy)
-    data = np.random.default_rng(1).integers(0, 255, (32, 32, 3), dtype=np.uint8)
-    out = np.zeros_like(data)
-
-    def callback(completion_info):
-        seen.append((threading.current_thread().name, completion_info.exception, np.array_equal(out, data)))
-    with scheduled() as vdevice:
-        with vdevice.create_infer_model(path).configure() as configured:
-            bindings = configured.create_bindings()
-            bindings.input().set_buffer(data)
-            bindings.output().set_buffer(out)
-            configured.run_async([bindings], callback).wait(1000)
-    assert len(writers) == 1 and writers[0].startswith("hailort-device-")
-    assert seen == [("hailort-completions", None, True)]
-
-
-def test_a_failing_writer_fails_only_its_frame(write_model, tmp_path, monkeypatch):
-    from hailort_sim import log
-    from hailort_sim.status import HailoStatus
-    monkeypatch.setenv("HAILORT_LOGGER_PATH", str(tmp_path / "logs"))
-    log.reconfigure()
-    path = write_model(shortcut(shape=(1, 1, 16)))
-    statuses = []
-
-    def broken_writer(outputs):
-        raise RuntimeError("writer bug")
-    try:
-        with scheduled() as vdevice:
-            with vdevice.create_infer_model(path).configure() as configured:
-                core = configured._core
-                done = threading.Event()
-                frame = {name: np.zeros((1, 1, 1, 16), np.uint8) for name in core.input_names}
-                for write in (broken_writer, lambda outputs: HailoStatus.HAILO_SUCCESS):
-                    done.clear()
-                    core.backend.submit(core.core_op, frame, 1,
-                                        lambda status, outputs: (statuses.append((status, outputs)), done.set()),
-                                        write)
-                    assert done.wait(5)
-    finally:
-        log.close()
-    assert statuses == [(HailoStatus.HAILO_INTERNAL_FAILURE, None), (HailoStatus.HAILO_SUCCESS, None)]
-    text = (tmp_path / "logs" / "hailort.log").read_text()
-    assert "[error] An output writer raised an exception:" in text and "RuntimeError: writer bug" in text
-
-
 def test_a_raising_callback_goes_to_the_hailort_log(write_model, tmp_path, monkeypatch, capfd):
     from hailort_sim import log
     monkeypatch.setenv("HAILORT_LOGGER_PATH", str(tmp_path / "logs"))

@@ -84,19 +84,12 @@ class Backend(Protocol):
     def configure(self, group: NetworkGroup, batch_size: int = 0):
         """Load a network group; the returned core op handle is passed to every other call."""
 
-    def submit(self, core_op, inputs: Dict[str, object], frames: int, done: Callable,
-               write: Optional[Callable] = None) -> None:
+    def submit(self, core_op, inputs: Dict[str, object], frames: int, done: Callable) -> None:
         """``inputs``: ``{input vstream name: ndarray (frames, *shape)}`` in the device type.
         ``done(status, outputs)`` is called exactly once, from a backend thread, with ``status``
         a ``HailoStatus`` and ``outputs`` ``{output vstream name: ndarray (frames, *shape)}``
         (NMS: a list per frame of per-class ``(n, 5)`` float32 arrays), or ``None`` when the
-        status is not success. Never blocks (queue limits are the caller's).
-
-        ``write(outputs) -> HailoStatus``, when given, puts the outputs where they go (the
-        device's DMA into the user's buffers): it is called once, from a backend thread, before
-        ``done``, which then gets its status (unless the frame is aborted meanwhile) and
-        ``outputs`` None. A backend may call it as soon as the outputs exist, so writing large
-        frames overlaps the delivery of earlier callbacks."""
+        status is not success. Never blocks (queue limits are the caller's)."""
 
     def set_scheduler_params(self, core_op, timeout_ms=None, threshold=None, priority=None) -> None:
         """HAILO_INVALID_OPERATION when the backend has no scheduler."""
@@ -151,23 +144,13 @@ class CoreOp:
 
 
 class _Request:
-    __slots__ = ("core_op", "inputs", "frames", "done", "write", "arrival", "outputs", "status")
+    __slots__ = ("core_op", "inputs", "frames", "done", "arrival", "outputs", "status")
 
-    def __init__(self, core_op, inputs, frames, done, write):
-        self.core_op, self.inputs, self.frames, self.done, self.write = core_op, inputs, frames, done, write
+    def __init__(self, core_op, inputs, frames, done):
+        self.core_op, self.inputs, self.frames, self.done = core_op, inputs, frames, done
         self.arrival = time.monotonic()
         self.outputs = None
         self.status = HailoStatus.HAILO_SUCCESS
-
-    def write_outputs(self) -> None:
-        """The ``write`` step, on the calling (device) thread; the outputs are dropped after it."""
-        if self.write is not None and self.outputs is not None:
-            try:
-                self.status = self.write(self.outputs)
-            except Exception:   # the caller's writer reports its own errors as a status
-                report_callback_error("An output writer")
-                self.status = HailoStatus.HAILO_INTERNAL_FAILURE
-            self.outputs = None
 
 
 class _Completions:
@@ -285,9 +268,8 @@ class LocalBackend:
             self._core_ops.append(core_op)
         return core_op
 
-    def submit(self, core_op: CoreOp, inputs: Dict[str, object], frames: int, done: Callable,
-               write: Optional[Callable] = None) -> None:
-        request = _Request(core_op, inputs, frames, done, write)
+    def submit(self, core_op: CoreOp, inputs: Dict[str, object], frames: int, done: Callable) -> None:
+        request = _Request(core_op, inputs, frames, done)
         with self._cond:
             if self._stopped:   # nothing would deliver the completion any more
                 raise_status(HailoStatus.HAILO_INVALID_OPERATION,
@@ -502,7 +484,6 @@ class LocalBackend:
             last_op = core_op
             entries, offset = [], 0
             extra = timing.latency - timing.frame_time
-            flushed = time.monotonic()
             for index, request in enumerate(requests):
                 if per_request is not None:
                     request.outputs = per_request[index]
@@ -517,17 +498,9 @@ class LocalBackend:
                 offset += request.frames
                 start += request.frames * timing.frame_time
                 entries.append((start + extra, request))
-                if request.write is not None:
-                    request.write_outputs()
-                    # large frames: hand completions over while writing the next ones
-                    written = time.monotonic()
-                    if written - flushed >= BURST_WAKEUP_INTERVAL_S:
-                        self._completions.put_many(entries)
-                        entries, flushed = [], written
             busy += start - max(free_at, requests[0].arrival)
             free_at = start
-            if entries:
-                self._completions.put_many(entries)
+            self._completions.put_many(entries)
             # hold none of the user's buffers (or views of them) while waiting for more work
             requests = entries = request = inputs = outputs = per_request = None
             if now - window_start >= UTILIZATION_WINDOW_S:

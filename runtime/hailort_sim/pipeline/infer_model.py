@@ -242,17 +242,15 @@ class ConfiguredInferModelCore:
             raise
         out_formats, nms_params = self.out_formats, self.nms_params
 
-        def write(outputs):
-            try:
-                for name, params in nms_params.items():
-                    outputs = dict(outputs)
-                    outputs[name] = [formats.nms_filter(frame, **params) for frame in outputs[name]]
-                self._write_outputs(bindings_list, outputs, out_formats)
-            except Exception as error:
-                return HailoStatus(getattr(error, "status", HailoStatus.HAILO_INTERNAL_FAILURE))
-            return HailoStatus.HAILO_SUCCESS
-
-        def done(status, _outputs):
+        def done(status, outputs):
+            if status == HailoStatus.HAILO_SUCCESS:
+                try:
+                    for name, params in nms_params.items():
+                        outputs = dict(outputs)
+                        outputs[name] = [formats.nms_filter(frame, **params) for frame in outputs[name]]
+                    self._write_outputs(bindings_list, outputs, out_formats)
+                except Exception as error:
+                    status = HailoStatus(getattr(error, "status", HailoStatus.HAILO_INTERNAL_FAILURE))
             job.status = status
             try:
                 if callback is not None:
@@ -261,7 +259,7 @@ class ConfiguredInferModelCore:
                 self._finish(job, n, status)
 
         try:
-            self.backend.submit(self.core_op, inputs, n, done, write)
+            self.backend.submit(self.core_op, inputs, n, done)
         except BaseException:
             self._finish(job, n, HailoStatus.HAILO_INVALID_OPERATION)
             raise

@@ -44,16 +44,13 @@ class RemoteBackend:
     def configure(self, group, batch_size=0):
         return RemoteCoreOp(self._vdevice.call("configure", group, batch_size), group, batch_size)
 
-    def submit(self, core_op, inputs, frames, done, write=None):
+    def submit(self, core_op, inputs, frames, done):
         def on_done(error, result):
             if error is not None:
                 done(HailoStatus(error.status or HailoStatus.HAILO_RPC_FAILED), None)
-                return
-            args, _kwargs = result
-            status, outputs = HailoStatus(args[0]), args[1]
-            if write is not None and status == HailoStatus.HAILO_SUCCESS:
-                status, outputs = write(outputs), None
-            done(status, outputs)
+            else:
+                args, _kwargs = result
+                done(HailoStatus(args[0]), args[1])
         if self._released:   # as LocalBackend: nothing would deliver the completion
             raise_status(HailoStatus.HAILO_INVALID_OPERATION,
                          "The VDevice was released; create a new one to run inference")
