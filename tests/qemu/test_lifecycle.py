@@ -20,8 +20,11 @@ from hailo_kit.qemu.machine import _pid_is_qemu
 pytestmark = pytest.mark.qemu
 
 
-def qemu_pids():
-    out = subprocess.run(["pgrep", "-f", "qemu-system"], capture_output=True, text=True).stdout
+def qemu_pids(run_dir=""):
+    """QEMU processes on this machine; with ``run_dir``, only the one booted from that folder
+    (other test workers or users may run their own QEMU meanwhile)."""
+    pattern = "qemu-system" + (".*" + re.escape(str(run_dir)) if run_dir else "")
+    out = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout
     return {int(p) for p in out.split()}
 
 
@@ -39,6 +42,7 @@ def drop_run_dir(error):
     m = re.search(r"serial log tail \((/\S+)/serial\.log\)", str(error))
     assert m, f"no serial log path in: {error}"
     shutil.rmtree(m.group(1), ignore_errors=True)
+    return m.group(1)
 
 
 def test_garbage_kernel_is_a_clear_error(qemu_image, tmp_path):
@@ -62,12 +66,11 @@ def test_kernel_panic_shows_the_serial_log(qemu_image, tmp_path):
 def test_boot_timeout_shows_the_serial_log_and_stops_qemu(qemu_image, tmp_path):
     (tmp_path / "empty.cpio").write_bytes(b"")
     image = dataclasses.replace(qemu_image, initrd=tmp_path / "empty.cpio")
-    before = qemu_pids()
     with pytest.raises(TargetError, match=r"boot timeout: no HAILO-KIT-READY(.|\n)*serial log tail") as e:
         boot(image, timeout=0.5)
-    drop_run_dir(e.value)
+    run_dir = drop_run_dir(e.value)
     time.sleep(0.5)
-    assert qemu_pids() <= before
+    assert not qemu_pids(run_dir)
 
 
 def test_requested_port_in_use(qemu_image):
