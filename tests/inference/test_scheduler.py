@@ -60,10 +60,10 @@ class Saturator:
             self.configured.run_async([bindings], self.callback)
 
 
-def measure_shares(write_model, setup, seconds=1.0):
+def measure_shares(write_model, setup, seconds=1.0, fps=1000):
     """Run two saturated models on one shared device; returns their completed frame counts."""
-    path_a = write_model(shortcut("model_a", shape=(1, 1, 8), fps=1000), name="a.hef")
-    path_b = write_model(shortcut("model_b", shape=(1, 1, 8), fps=1000), name="b.hef")
+    path_a = write_model(shortcut("model_a", shape=(1, 1, 8), fps=fps), name="a.hef")
+    path_b = write_model(shortcut("model_b", shape=(1, 1, 8), fps=fps), name="b.hef")
     with VDevice(params("SHARED")) as vdevice_a, VDevice(params("SHARED")) as vdevice_b:
         model_a, model_b = vdevice_a.create_infer_model(path_a), vdevice_b.create_infer_model(path_b)
         setup(model_a, model_b, None, None)
@@ -176,7 +176,9 @@ def test_higher_priority_wins_when_both_are_ready(write_model):
     def setup(a, b, cim_a, cim_b):
         if cim_a is not None:
             cim_a.set_scheduler_priority(20)
-    a, b = measure_shares(write_model, setup)
+    # 250 FPS: the high-priority client's thread keeps its queue full even on a loaded machine
+    # (at 1000 FPS it fell behind once, and the device then rightly ran the other model)
+    a, b = measure_shares(write_model, setup, fps=250)
     assert a > 10 * max(b, 1), (a, b)    # lower priority only runs when the higher one is not ready
 
 
