@@ -28,22 +28,10 @@ sys.path.insert(0, RUNTIME)
 
 import numpy as np  # noqa: E402
 
-from hailort_sim.hef.model import QuantInfo  # noqa: E402
-from hailort_sim.hef.writer import HefSpec, LayerSpec, NetworkGroupSpec, write_hef  # noqa: E402
+from bench_inference import shortcut_hef  # noqa: E402  (this folder: the same identity model)
 
-IDENTITY = QuantInfo(0.0, 1.0, 0.0, 255.0)
 SHAPE = (224, 224, 3)
 CAPS = "video/x-raw,format=RGB,width=224,height=224"
-
-
-def shortcut_hef(directory, name, fps=0.0):
-    group = NetworkGroupSpec(name, inputs=[LayerSpec("input_layer1", SHAPE, order="NHWC", quant=IDENTITY)],
-                             outputs=[LayerSpec("output_layer1", SHAPE, order="NHWC", quant=IDENTITY)],
-                             bottleneck_fps=fps)
-    path = os.path.join(directory, name + ".hef")
-    with open(path, "wb") as out:
-        out.write(write_hef(HefSpec([group])))
-    return path
 
 
 def run_pipeline(Gst, text, stamps=None):
@@ -115,7 +103,7 @@ def main(argv=None):
         from hailort_sim.pipeline import device_link
 
         n = args.frames
-        path = shortcut_hef(tmp, "shortcut")
+        path = shortcut_hef(tmp, "shortcut", SHAPE)
         source = f"videotestsrc num-buffers={n} pattern=black ! {CAPS}"
         print(f"Element cost per frame, zero simulated device time ({n} frames of RGB 224x224; medians of "
               f"{args.rounds} alternating rounds)")
@@ -138,7 +126,7 @@ def main(argv=None):
 
         print("Timing fidelity (saturated videotestsrc ! hailonet ! fakesink, measured vs configured FPS)")
         for fps in (100.0, 200.0, 400.0):
-            model_path = shortcut_hef(tmp, f"shortcut_{int(fps)}", fps)
+            model_path = shortcut_hef(tmp, f"shortcut_{int(fps)}", SHAPE, fps)
             frames = int(fps * 4)
             stamps = []
             run_pipeline(Gst, f"{source.replace(str(n), str(frames), 1)} ! hailonet hef-path={model_path} ! "
