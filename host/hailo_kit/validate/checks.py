@@ -385,13 +385,14 @@ def _inferences(ctx: Context, service: bool):
         pass
     r = ctx.run(args, memo=True)
     try:
-        results = [x for x in json.loads(r.out.strip().splitlines()[-1])["results"] if x["service"] == service]
+        everything = json.loads(r.out.strip().splitlines()[-1])["results"]
+        results = [x for x in everything if x["service"] == service]
     except (ValueError, IndexError, KeyError, TypeError):
         raise Failed(f"the inference script failed (exit {r.exit_status}): {_tail(r.err or r.out)}") from None
     bad = [f"{Path(x['hef']).name}: {x['detail']}" for x in results if not x["ok"]]
     if bad or not results:
         raise Failed("; ".join(bad) or f"the inference script reported nothing (exit {r.exit_status})")
-    if r.exit_status != 0 and all(x["ok"] for x in json.loads(r.out.strip().splitlines()[-1])["results"]):
+    if r.exit_status != 0 and all(x["ok"] for x in everything):   # else the other part's failure
         raise Failed(f"exit {r.exit_status}: {_tail(r.err)}")
     return "; ".join(f"{Path(x['hef']).name}: {x['detail']}" for x in results[:2]), results
 

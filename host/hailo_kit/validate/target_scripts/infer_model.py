@@ -160,8 +160,7 @@ def main(argv=None):
     except ImportError as e:
         results = [(False, f"ImportError: {e}", os.getpid())] * len(direct + shared)
     else:
-        results = (_in_processes([direct]) if direct else []) + \
-            (_in_processes([[job] for job in shared]) if shared else [])
+        results = (_in_processes([direct]) if direct else []) + _in_processes([[job] for job in shared])
     ok = all(r[0] for r in results)
     print(json.dumps({"ok": ok, "seconds": round(time.monotonic() - start, 3),
                       "results": [{"hef": j[0], "contract": j[1], "service": j[3], "ok": r[0], "detail": r[1],
