@@ -20,11 +20,11 @@ from hailo_kit.qemu.machine import _pid_is_qemu
 pytestmark = pytest.mark.qemu
 
 
-def qemu_pids(run_dir=""):
-    """QEMU processes on this machine; with ``run_dir``, only the one booted from that folder
-    (other test workers or users may run their own QEMU meanwhile)."""
-    pattern = "qemu-system" + (".*" + re.escape(str(run_dir)) if run_dir else "")
-    out = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout
+def qemu_pids(run_dir):
+    """The QEMU processes booted from ``run_dir`` (other test workers or users may run their
+    own QEMU meanwhile)."""
+    out = subprocess.run(["pgrep", "-f", "qemu-system.*" + re.escape(str(run_dir))],
+                         capture_output=True, text=True).stdout
     return {int(p) for p in out.split()}
 
 

@@ -29,16 +29,14 @@ class _Server:
         self.pid = os.getpid()
         self.authkey = secrets.token_bytes(16)
         name = f"hailort-fork-link-{self.pid}-{secrets.token_hex(4)}"
-        if sys.platform.startswith("linux"):
-            # Linux's abstract namespace: no path, so no length limit (a TMPDIR beyond the 107
-            # bytes of a socket path broke every fork) and nothing left by a killed process;
-            # the authkey keeps other processes out, as the 0600 file does elsewhere.
-            self.address = "\0" + name
-        else:
-            self.address = os.path.join(lock_dir(), name + ".sock")
+        # Linux's abstract namespace: no path, so no length limit (a TMPDIR beyond the 107 bytes
+        # of a socket path broke every fork) and nothing left by a killed process; the authkey
+        # keeps other processes out, as the 0600 file does elsewhere.
+        abstract = sys.platform.startswith("linux")
+        self.address = "\0" + name if abstract else os.path.join(lock_dir(), name + ".sock")
         self.networks = weakref.WeakValueDictionary()
         self.listener = Listener(self.address, family="AF_UNIX", authkey=self.authkey)
-        if not self.address.startswith("\0"):
+        if not abstract:
             os.chmod(self.address, 0o600)
         self.thread = threading.Thread(target=self._accept, name="hailort-fork-link", daemon=True)
         self.thread.start()
