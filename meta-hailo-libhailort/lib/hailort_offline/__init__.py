@@ -267,9 +267,12 @@ def check_tarball(tarball, mode, service=False):
                 if not wanted:
                     return
     except (tarfile.TarError, OSError, EOFError) as error:
-        raise ExternalsError("%s is not a readable .tar.gz (%s); delete it and fetch again"
-                             % (tarball, error)) from None
+        raise _unreadable(tarball, error) from None
     raise ExternalsError("%s lacks %s; delete it and fetch again" % (tarball, ", ".join(sorted(wanted))))
+
+
+def _unreadable(tarball, error):
+    return ExternalsError("%s is not a readable .tar.gz (%s); delete it and fetch again" % (tarball, error))
 
 
 def extract_tarball(tarball, destination):
@@ -290,6 +293,5 @@ def extract_tarball(tarball, destination):
             for member in members:
                 tar.extract(member, destination, set_attrs=not member.issym(), **_EXTRACT_ARGS)
     except (tarfile.TarError, OSError, EOFError) as error:
-        raise ExternalsError("%s is not a readable .tar.gz (%s); delete it and "
-                             "fetch again" % (tarball, error)) from None
+        raise _unreadable(tarball, error) from None
     return members[0].name
