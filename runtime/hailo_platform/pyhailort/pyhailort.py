@@ -148,15 +148,17 @@ class HEF:
     def _vinfos(self, name, direction):
         group, network = self._group_and_network(name)
         _require_layers(group, network, direction)
+        def of_network(vstreams):
+            return [v for v in vstreams if network is None or v.network_name == network]
         items = []
         if direction in (None, _Direction.H2D):
-            items += list(group.input_vstreams)
+            items += of_network(group.input_vstreams)
         if direction in (None, _Direction.D2H):
-            outputs = [v for v in group.output_vstreams if network is None or v.network_name == network]
+            outputs = of_network(group.output_vstreams)
             if group.unsorted_outputs(outputs):
                 _status.raise_native(_status.HailoStatus.HAILO_INTERNAL_FAILURE)
             items += outputs
-        return [VStreamInfo(v) for v in items if network is None or v.network_name == network]
+        return [VStreamInfo(v) for v in items]
 
     def _sinfos(self, name, direction):
         group, network = self._group_and_network(name)
