@@ -154,9 +154,16 @@ def main(argv=None):
     # Imported once here, as the guide's §5.4 script does at its top, so the forked processes
     # start warm (one Python start with numpy: seconds on a slow target); every VDevice is made
     # in a child (§6.12): the direct models in one, then each service job in its own, at once.
+    # The HEFs are read here too (HEF() needs no device): the HEF reader's modules load once for
+    # all children, not in each. A bad HEF is still reported by the child that infers it.
     try:
         import numpy  # noqa: F401
-        import hailo_platform  # noqa: F401
+        import hailo_platform
+        for hef in {job[0] for job in direct + shared}:
+            try:
+                hailo_platform.HEF(hef)
+            except Exception:
+                pass
     except ImportError as e:
         results = [(False, f"ImportError: {e}", os.getpid())] * len(direct + shared)
     else:
