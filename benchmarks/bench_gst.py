@@ -28,7 +28,7 @@ sys.path.insert(0, RUNTIME)
 
 import numpy as np  # noqa: E402
 
-from bench_inference import shortcut_hef  # noqa: E402  (this folder: the same identity model)
+from bench_inference import shortcut_hef, sim_config  # noqa: E402  (this folder: the same identity model)
 
 SHAPE = (224, 224, 3)
 CAPS = "video/x-raw,format=RGB,width=224,height=224"
@@ -86,9 +86,7 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        config = os.path.join(tmp, "hailort-sim.conf")
-        with open(config, "w") as out:
-            out.write("[device0]\narchitecture = HAILO8\n")
+        config = sim_config(tmp)
         # libgsthailo.so, the plugin of the elements, built from this tree as the recipe builds it
         subprocess.run(["make", "-s", "-C", os.path.join(RUNTIME, "gst-plugin"), f"O={tmp}",
                         f"PYTHON={sys.executable}"], check=True)

@@ -31,6 +31,14 @@ from hailort_sim.pipeline import device_link  # noqa: E402
 IDENTITY = QuantInfo(0.0, 1.0, 0.0, 255.0)
 
 
+def sim_config(directory):
+    """A simulated Hailo-8 inventory (HAILORT_SIM_CONFIG's file) in ``directory``; its path."""
+    path = os.path.join(directory, "hailort-sim.conf")
+    with open(path, "w") as out:
+        out.write("[device0]\narchitecture = HAILO8\n")
+    return path
+
+
 def shortcut_hef(directory, name, shape, fps=0.0):
     group = NetworkGroupSpec(name, inputs=[LayerSpec("input_layer1", shape, order="NHWC", quant=IDENTITY)],
                              outputs=[LayerSpec("output_layer1", shape, order="NHWC", quant=IDENTITY)],
@@ -124,10 +132,7 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=5, help="alternating pipeline/copy-loop rounds")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        config = os.path.join(tmp, "hailort-sim.conf")
-        with open(config, "w") as out:
-            out.write("[device0]\narchitecture = HAILO8\n")
-        os.environ["HAILORT_SIM_CONFIG"] = config
+        os.environ["HAILORT_SIM_CONFIG"] = sim_config(tmp)
         os.environ.setdefault("HAILORT_LOGGER_PATH", "NONE")
         tempfile.tempdir = tmp              # private device lock files
 

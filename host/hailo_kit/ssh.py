@@ -343,10 +343,9 @@ class Session:
         with self._pool:
             clients, self._clients, self._idle = self._clients, [], []
             self._pool.notify_all()
-        for client in clients:
+        for client in clients:          # the first connection among them
             if client is not None:
                 client.close()
-        self._client.close()
 
     def __enter__(self):
         return self
