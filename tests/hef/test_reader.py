@@ -560,3 +560,31 @@ def test_core_op_named_unlike_its_group():
     def rename(message):
         message.network_groups[0].ops[0].core_op.network_group_metadata.network_group_name = "other"
     assert status_of(read_hef, edited("resnet_v1_18", rename)) == "HAILO_INVALID_HEF"
+
+
+def _ccw_burst(channels, kind="write_data_ccw_ptr"):
+    """An operation of consecutive config-word actions, one on each channel given."""
+    def edit(operation):
+        operation.trigger.trigger_none.SetInParent()
+        for channel in channels:
+            getattr(operation.actions.add(), kind).cfg_channel_index = channel
+    return edit
+
+
+def test_a_config_word_burst_holds_at_most_0xffff_actions_per_channel():
+    # libhailort counts a run of config-word actions per config channel, in a uint16.
+    assert read_hef(_operation(_ccw_burst([0] * 0xFFFF))).network_groups
+    assert read_hef(_operation(_ccw_burst([0, 1] * 0x8000))).network_groups    # 0x10000 in the run
+    assert status_of(read_hef, _operation(_ccw_burst([1] + [0] * 0x10000))) == "HAILO_INVALID_HEF"
+    assert status_of(read_hef, _operation(_ccw_burst([0] * 0x8000 + [1] + [0] * 0x8000))) == "HAILO_INVALID_HEF"
+    # header version 0 (inline config words) has no such limit
+    assert read_hef(_operation(_ccw_burst([0] * 0x10000, "write_data_ccw"), version=0)).network_groups
+
+
+def test_another_action_ends_a_config_word_burst():
+    def split(operation):
+        _ccw_burst([0] * 0x8000)(operation)
+        operation.actions.add().debug.sleep.duration_in_usec = 1000
+        for _ in range(0x8000):
+            operation.actions.add().write_data_ccw_ptr.cfg_channel_index = 0
+    assert read_hef(_operation(split)).network_groups

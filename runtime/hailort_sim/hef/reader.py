@@ -4,6 +4,8 @@ The interpretation follows libhailort 4.21.0 (``hef.cpp``, ``core_op_metadata.cp
 ``layer_info.hpp``, the net-flow op metadata): which protobuf fields are used, in which order
 things come out, and which status each semantic problem gives. See README.md here.
 """
+import collections
+import operator
 import os
 import struct
 import warnings
@@ -380,21 +382,30 @@ class _Reader:
             else ("write_data_ccw_ptr", "write_data_ccw")
         for operation in operations:
             self._trigger(operation.trigger)
-            bursts: Dict[int, int] = {}          # a run of config-word actions, per config channel
-            for action in operation.actions:
+            actions = operation.actions
+            # A burst is a run of config-word actions, counted per config channel: only a run of
+            # more than 0xFFFF actions can overflow one, so per-channel counts are kept for such a
+            # run only (a 10 MB HEF has ~50k of these actions: this loop is most of read_hef).
+            run, bursts = 0, None
+            channel_of = operator.attrgetter(ccw_kind + ".cfg_channel_index")
+            for index, action in enumerate(actions):
                 kind = action.WhichOneof("action")
-                if kind == other_ccw:
-                    raise_status(S.HAILO_INVALID_HEF, f"{kind} action is not supported for hef version {version}")
                 if kind != ccw_kind:
-                    bursts = {}
+                    if kind == other_ccw:
+                        raise_status(S.HAILO_INVALID_HEF, f"{kind} action is not supported for hef version {version}")
+                    run, bursts = 0, None
                     self._action(kind, action)
                     continue
-                channel = getattr(action, kind).cfg_channel_index
+                channel = channel_of(action)
                 if channel > 0xFF:
                     raise_status(S.HAILO_INVALID_HEF, "Invalid cfg channel index")
-                bursts[channel] = bursts.get(channel, 0) + 1
-                if version > 0 and bursts[channel] > 0xFFFF:
-                    raise_status(S.HAILO_INVALID_HEF, f"Too many ccw burst {bursts[channel]} (must fit in uint16)")
+                run += 1
+                if version > 0 and run > 0xFFFF:
+                    if bursts is None:
+                        bursts = collections.Counter(map(channel_of, actions[index + 1 - run:index]))
+                    bursts[channel] += 1
+                    if bursts[channel] > 0xFFFF:
+                        raise_status(S.HAILO_INVALID_HEF, f"Too many ccw burst {bursts[channel]} (must fit in uint16)")
             if version > 0 and self.features.aligned_ccws and version != 3:
                 raise_status(S.HAILO_HEF_NOT_SUPPORTED, f"Aligned_ccws is not supported on hef version {version}")
 
