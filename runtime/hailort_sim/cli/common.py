@@ -76,6 +76,15 @@ def report_failure(error):
 
 
 # --- device options (DeviceCommand) ----------------------------------------------------------
+def add_subcommands(subparsers, name, help_text):
+    """``hailortcli <name> SUBCOMMAND``: the command's parser, whose subcommand is required (as
+    CLI11's is); returns the subparsers to add the subcommands to."""
+    parser = subparsers.add_parser(name, help=help_text)
+    commands = parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", parser_class=type(parser))
+    commands.required = True
+    return commands
+
+
 def add_device_options(parser, support_asterisk=True):
     group = parser.add_argument_group("Device Options")
     group.add_argument("-s", "--device-id", nargs="+", metavar="ID", dest="device_ids",

@@ -6,7 +6,7 @@ sensor_config_command.cpp). Each is a DeviceCommand: it runs on every chosen dev
 """
 import sys
 
-from .common import UsageError, add_device_options, requested_device_ids, run_on_devices
+from .common import UsageError, add_device_options, add_subcommands, requested_device_ids, run_on_devices
 
 READ_LOG_CHUNK = 256     # AMOUNT_OF_BYTES_TO_READ
 SENSOR_TYPES = {"SENSOR_GENERIC": 0, "ONSEMI_AR0220AT": 1, "SENSOR_RASPICAM": 2, "ONSEMI_AS0149AT": 3,
@@ -260,9 +260,7 @@ def register_ssb_update(subparsers):
 
 
 def register_board_config(subparsers):
-    parser = subparsers.add_parser("board-config", help="Board configuration tool")
-    commands = parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", parser_class=type(parser))
-    commands.required = True
+    commands = add_subcommands(subparsers, "board-config", "Board configuration tool")
     read = commands.add_parser("read", help="Read board configuration from device")
     read.add_argument("output_file", help="File path to dump board configuration into.")
     add_device_options(read)
@@ -292,9 +290,7 @@ def _config_options(parser):
 
 
 def register_sensor_config(subparsers):
-    parser = subparsers.add_parser("sensor-config", help="Config sensor attached to the Hailo chip")
-    commands = parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", parser_class=type(parser))
-    commands.required = True
+    commands = add_subcommands(subparsers, "sensor-config", "Config sensor attached to the Hailo chip")
     store = commands.add_parser("store-sensor-config", help="Store a sensor configuration to a Hailo device")
     store.add_argument("section_index", type=int, help="Sensor index")
     store.add_argument("config_file_path", type=_existing_file("config_file_path"), help="Config file path (csv)")

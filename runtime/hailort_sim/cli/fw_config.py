@@ -5,13 +5,11 @@ The simulated device keeps its user config as the JSON document itself
 """
 import sys
 
-from .common import UsageError, add_device_options, open_devices
+from .common import UsageError, add_device_options, add_subcommands, open_devices
 
 
 def register(subparsers):
-    parser = subparsers.add_parser("fw-config", help="User configuration of the device's firmware (flash)")
-    commands = parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", parser_class=type(parser))
-    commands.required = True
+    commands = add_subcommands(subparsers, "fw-config", "User configuration of the device's firmware (flash)")
     read = commands.add_parser("read", help="Read the user configuration from the device")
     read.add_argument("--output-file", help="File to write the configuration to (default: print it)")
     add_device_options(read, support_asterisk=False)

@@ -1,16 +1,14 @@
 """``hailortcli fw-control identify`` (fw_control_command.cpp)."""
 import sys
 
-from .common import add_device_options, run_on_devices
+from .common import add_device_options, add_subcommands, run_on_devices
 
 NOT_CONFIGURED = "<N/A>"
 _ARCH_NAMES = ("HAILO8", "HAILO8L", "HAILO15H", "HAILO15L", "HAILO15M", "HAILO10H")
 
 
 def register(subparsers):
-    parser = subparsers.add_parser("fw-control", help="Useful firmware control operations")
-    commands = parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", parser_class=type(parser))
-    commands.required = True
+    commands = add_subcommands(subparsers, "fw-control", "Useful firmware control operations")
     identify = commands.add_parser("identify", help="Displays general information about the device")
     identify.add_argument("--extended", action="store_true", help="Print device extended information")
     add_device_options(identify)

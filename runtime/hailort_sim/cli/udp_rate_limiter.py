@@ -10,7 +10,7 @@ TrafficControlUtil ... ; Continuing"), exiting with that status. The host's ``tc
 import os
 import sys
 
-from .common import EXIT_EXCLUDES_ERROR, EXIT_INVALID_ERROR, UsageError
+from .common import EXIT_EXCLUDES_ERROR, EXIT_INVALID_ERROR, UsageError, add_subcommands
 
 ETH_INPUT_BASE_PORT = 32401
 PORTS_COUNT = 16
@@ -25,9 +25,7 @@ def _device_options(parser):
 
 
 def register(subparsers):
-    parser = subparsers.add_parser("udp-rate-limiter", help="Limit the UDP rate")
-    commands = parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", parser_class=type(parser))
-    commands.required = True
+    commands = add_subcommands(subparsers, "udp-rate-limiter", "Limit the UDP rate")
     set_command = commands.add_parser("set", help="Sets the udp rate limit")
     set_command.add_argument("--kbit-rate", type=int, required=True, help="rate in Kbit/s")
     set_command.add_argument("-f", "--force", action="store_true",
