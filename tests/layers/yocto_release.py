@@ -26,31 +26,22 @@ import pytest
 
 from layers_common import LAYERS, ROOT
 
+from hailo_kit.oracle import metadata
 from hailo_kit.oracle.metadata import parse_environment
 
 RELEASES = ("scarthgap", "whinlatter", "wrynose", "master")
 PROVIDERS = ("hardware", "sim")
-REPOS = {"BITBAKE": "bitbake", "OECORE": "openembedded-core", "METAOE": "meta-openembedded"}
 
 
 def checkouts(release):
-    """{"bitbake": Path, "openembedded-core": Path, "meta-openembedded": Path}, or skip."""
-    prefix = "HAILO_YOCTO_%s" % release.upper()
-    folder = os.environ.get(prefix)
-    found = {}
-    for key, name in REPOS.items():
-        value = os.environ.get("%s_%s" % (prefix, key)) or (folder and os.path.join(folder, name))
-        if value:
-            found[name] = Path(value)
-    if len(found) < len(REPOS):
-        pytest.skip("%s: set %s to a folder with bitbake/, openembedded-core/ and meta-openembedded/ "
-                    "of that release (or %s_BITBAKE, _OECORE, _METAOE)" % (release, prefix, prefix))
-    problems = [str(path) for name, path in found.items()
-                if not (path / {"bitbake": "bin/bitbake", "openembedded-core": "meta/conf/layer.conf",
-                                "meta-openembedded": "meta-python/conf/layer.conf"}[name]).is_file()]
-    if problems:
-        pytest.fail("%s: not a checkout of the expected repository: %s" % (release, ", ".join(problems)))
-    return found
+    """{"bitbake": Path, "openembedded-core": Path, "meta-openembedded": Path}; skips the release
+    when they are not given, fails when one given is not such a checkout."""
+    try:
+        return metadata.checkouts(release)
+    except metadata.CheckoutsNotGiven as error:
+        pytest.skip(str(error))
+    except metadata.MetadataError as error:
+        pytest.fail(str(error))
 
 
 def core_series(oecore):

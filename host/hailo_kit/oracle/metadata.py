@@ -172,18 +172,32 @@ def _called(body: str, functions: Dict[str, str]) -> List[str]:
     return [name for name in names if re.search(r"(^|[\s;|&(])%s($|[\s;|&)])" % re.escape(name), body)]
 
 
+class CheckoutsNotGiven(MetadataError):
+    """The environment names no checkouts of the release (the layer tests skip it)."""
+
+
+# A file each checkout has: a folder without it is not a checkout of that repository.
+CHECKOUT_MARKERS = {"bitbake": "bin/bitbake", "openembedded-core": "meta/conf/layer.conf",
+                    "meta-openembedded": "meta-python/conf/layer.conf"}
+
+
 def checkouts(release: str) -> Dict[str, Path]:
     """bitbake, openembedded-core, meta-openembedded of release, from the environment variables
-    the layer tests use (HAILO_YOCTO_<RELEASE> or its _BITBAKE/_OECORE/_METAOE)."""
+    the layer tests use (HAILO_YOCTO_<RELEASE> or its _BITBAKE/_OECORE/_METAOE). Raises
+    CheckoutsNotGiven when they are not set, MetadataError when one is not such a checkout."""
     prefix = "HAILO_YOCTO_%s" % release.upper()
     folder = os.environ.get(prefix)
     repos = {}
     for key, name in (("BITBAKE", "bitbake"), ("OECORE", "openembedded-core"), ("METAOE", "meta-openembedded")):
         value = os.environ.get(f"{prefix}_{key}") or (folder and os.path.join(folder, name))
-        if not value or not Path(value).is_dir():
-            raise MetadataError(f"{release}: set {prefix} to a folder holding bitbake/, openembedded-core/ "
+        if value:
+            repos[name] = Path(value)
+    if len(repos) < len(CHECKOUT_MARKERS):
+        raise CheckoutsNotGiven(f"{release}: set {prefix} to a folder holding bitbake/, openembedded-core/ "
                                 f"and meta-openembedded/ of that release (or {prefix}_BITBAKE, _OECORE, _METAOE)")
-        repos[name] = Path(value)
+    wrong = [str(path) for name, path in repos.items() if not (path / CHECKOUT_MARKERS[name]).is_file()]
+    if wrong:
+        raise MetadataError(f"{release}: not a checkout of the expected repository: {', '.join(wrong)}")
     return repos
 
 
