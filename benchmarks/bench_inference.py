@@ -94,12 +94,23 @@ def async_vs_copy(path, shape, seconds, rounds):
     return figures
 
 
+def frame_pool(shape):
+    """Eight (input, output) buffer pairs of ``shape``: the frames the baselines copy."""
+    return [(np.random.default_rng(0).integers(0, 255, shape, dtype=np.uint8), np.empty(shape, np.uint8))
+            for _ in range(8)]
+
+
+def spread(ratios):
+    """(median, lowest, highest) of a round's ratios."""
+    ratios = list(ratios)
+    return statistics.median(ratios), min(ratios), max(ratios)
+
+
 def handoff_floor(shape, seconds):
     """Frames/s of the minimal asynchronous pipeline: this thread hands frames (8 in flight) to
     one worker thread that copies each input buffer into its output buffer, taking all that is
     queued at each wake-up."""
-    pool = [(np.random.default_rng(0).integers(0, 255, shape, dtype=np.uint8), np.empty(shape, np.uint8))
-            for _ in range(8)]
+    pool = frame_pool(shape)
     queued, cond, slots, stop = [], threading.Condition(), threading.Semaphore(len(pool)), []
 
     def worker():
@@ -133,8 +144,7 @@ def handoff_floor(shape, seconds):
 
 def copy_loop(shape, seconds):
     """Frames/s of a bare numpy loop copying one input buffer into one output buffer."""
-    pool = [(np.random.default_rng(0).integers(0, 255, shape, dtype=np.uint8), np.empty(shape, np.uint8))
-            for _ in range(8)]
+    pool = frame_pool(shape)
     frames, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
         src, dst = pool[frames % len(pool)]
@@ -188,15 +198,12 @@ def main(argv=None):
             figures = async_vs_copy(path, shape, args.seconds, args.rounds)
             pipeline = statistics.median(p for p, _, _ in figures)
             baseline = statistics.median(c for _, c, _ in figures)
-            ratio = statistics.median(p / c for p, c, _ in figures)
+            floor = statistics.median(f for _, _, f in figures)
             print("  {:<5} {:>13}: pipeline {:>10.0f}  copy loop {:>10.0f}  ratio {:.3f} (rounds {:.2f}-{:.2f})"
-                  "   goal: {}".format(name, "x".join(map(str, shape)), pipeline, baseline, ratio,
-                                       min(p / c for p, c, _ in figures), max(p / c for p, c, _ in figures), goal))
+                  "   goal: {}".format(name, "x".join(map(str, shape)), pipeline, baseline,
+                                       *spread(p / c for p, c, _ in figures), goal))
             print("  {:<5} {:>13}  handoff floor {:>7.0f}  ratio {:.3f} (rounds {:.2f}-{:.2f})   the least "
-                  "an asynchronous pipeline does".format(
-                      "", "", statistics.median(f for _, _, f in figures),
-                      statistics.median(f / c for _, c, f in figures),
-                      min(f / c for _, c, f in figures), max(f / c for _, c, f in figures)))
+                  "an asynchronous pipeline does".format("", "", floor, *spread(f / c for _, c, f in figures)))
         print("  load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         device_link.set_timing_override(None)
 
