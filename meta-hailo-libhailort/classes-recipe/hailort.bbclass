@@ -65,10 +65,14 @@ def hailort_offline_mode(d):
     return hailort_offline.mode_from_flags(d.getVar('HAILORT_OFFLINE_BUILD_ENABLE'),
                                            d.getVar('HAILORT_OFFLINE_BUILD_USE_EXISTING_TAR'))
 
+# The service needs gRPC among the externals (the tarball's name and its check say so).
+def hailort_builds_service(d):
+    return d.getVar('HAILORT_BUILD_SERVICE') == 'ON'
+
 def hailort_tarball(d):
     import hailort_offline
     return hailort_offline.tarball_path(d.getVar('DL_DIR'), d.getVar('PN'), d.getVar('PV'),
-                                        d.getVar('HAILORT_BUILD_SERVICE') == 'ON')
+                                        hailort_builds_service(d))
 
 # PACKAGECONFIG "system-libs" (hailort recipe): the distribution's libraries instead of the
 # externals, so nothing is downloaded, checked or unpacked.
@@ -150,7 +154,7 @@ python do_prepare_hailort_external_dependencies() {
     try:
         mode = hailort_offline_mode(d)
         tarball = hailort_tarball(d)
-        hailort_offline.check_tarball(tarball, mode, d.getVar('HAILORT_BUILD_SERVICE') == 'ON')
+        hailort_offline.check_tarball(tarball, mode, hailort_builds_service(d))
     except hailort_offline.ExternalsError as error:
         bb.fatal(str(error))
     bb.note("HailoRT externals ready: %s" % tarball)
